@@ -1,0 +1,25 @@
+package dev.respread;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Creates a {@link LoadView} for a {@link LoadSource}, found through {@link java.util.ServiceLoader}
+ * so that the core needs no dependency on Kubernetes or Prometheus clients.
+ */
+public interface LoadViewProvider {
+
+  /** The source this provider serves. */
+  LoadSource source();
+
+  /** The environment variables the provider reads, so that the core does not report them as unknown. */
+  Set<String> variables();
+
+  /**
+   * Creates and starts a view. Must not block on the network: the first read happens on the
+   * view's own thread.
+   *
+   * @throws InvalidConfigurationException naming every bad variable
+   */
+  LoadView create(RecyclingConfig config, Map<String, String> environment, Ticker ticker);
+}

@@ -1,0 +1,122 @@
+package dev.respread.internal;
+
+import dev.respread.DrainableConnection;
+import dev.respread.Protocol;
+import dev.respread.RecycleReason;
+import dev.respread.TrackedConnection;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+
+/**
+ * The engine's record of one connection. The request-path methods only touch atomic fields
+ * through field updaters: no locks, no allocation.
+ */
+final class ConnectionEntry implements TrackedConnection {
+  static final int OPEN = 0;
+  static final int DRAINING = 1;
+  static final int CLOSED = 2;
+
+  private static final AtomicIntegerFieldUpdater<ConnectionEntry> STATE =
+      AtomicIntegerFieldUpdater.newUpdater(ConnectionEntry.class, "state");
+  private static final AtomicIntegerFieldUpdater<ConnectionEntry> IN_FLIGHT =
+      AtomicIntegerFieldUpdater.newUpdater(ConnectionEntry.class, "inFlight");
+  private static final AtomicLongFieldUpdater<ConnectionEntry> REQUESTS =
+      AtomicLongFieldUpdater.newUpdater(ConnectionEntry.class, "requests");
+
+  final RecyclingEngine engine;
+  final DrainableConnection connection;
+  final Protocol protocol;
+  final long openedAtNanos;
+  /** The jittered age limit. */
+  final long maxAgeNanos;
+  /** The jittered age limit while this pod is below the Service mean. */
+  final long coldMaxAgeNanos;
+  /** The jittered request cap, or 0 when off. */
+  final long requestCap;
+
+  private volatile int state = OPEN;
+  private volatile int inFlight;
+  private volatile long requests;
+  volatile RecycleReason drainReason;
+  volatile long drainStartedAtNanos;
+
+  // Owned by the engine's scheduler thread.
+  boolean forceClosed;
+  boolean deferralCounted;
+  long sampledRequests;
+  double requestRate;
+
+  ConnectionEntry(RecyclingEngine engine, DrainableConnection connection, Protocol protocol,
+      long openedAtNanos, long maxAgeNanos, long coldMaxAgeNanos, long requestCap) {
+    this.engine = engine;
+    this.connection = connection;
+    this.protocol = protocol;
+    this.openedAtNanos = openedAtNanos;
+    this.maxAgeNanos = maxAgeNanos;
+    this.coldMaxAgeNanos = coldMaxAgeNanos;
+    this.requestCap = requestCap;
+  }
+
+  @Override
+  public void requestStarted() {
+    long n = REQUESTS.incrementAndGet(this);
+    IN_FLIGHT.incrementAndGet(this);
+    if (requestCap != 0 && n >= requestCap && state == OPEN) {
+      engine.tryDrain(this, RecycleReason.MAX_REQUESTS, false);
+    }
+  }
+
+  @Override
+  public void requestFinished() {
+    // Never below zero, even if an adapter reports a finish twice.
+    int current;
+    do {
+      current = inFlight;
+      if (current == 0) {
+        return;
+      }
+    } while (!IN_FLIGHT.compareAndSet(this, current, current - 1));
+  }
+
+  @Override
+  public boolean closeAfterResponse() {
+    return state != OPEN;
+  }
+
+  @Override
+  public boolean draining() {
+    return state == DRAINING;
+  }
+
+  @Override
+  public int inFlightRequests() {
+    return inFlight;
+  }
+
+  @Override
+  public long requests() {
+    return requests;
+  }
+
+  @Override
+  public void closed() {
+    int previous = STATE.getAndSet(this, CLOSED);
+    if (previous != CLOSED) {
+      engine.onClosed(this, previous == DRAINING);
+    }
+  }
+
+  int state() {
+    return state;
+  }
+
+  boolean startDrain() {
+    return STATE.compareAndSet(this, OPEN, DRAINING);
+  }
+
+  @Override
+  public String toString() {
+    return "TrackedConnection{protocol=" + protocol + ", state=" + state + ", requests="
+        + requests + ", inFlight=" + inFlight + '}';
+  }
+}

@@ -1,0 +1,237 @@
+package dev.respread.internal;
+
+import dev.respread.LoadSnapshot;
+import dev.respread.LoadView;
+import dev.respread.RecycleReason;
+import dev.respread.RecyclingConfig;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Compares this pod with the Service and sheds connections when it is hot, or when the Service
+ * has just gained members. Runs on the engine's scheduler thread only.
+ *
+ * <p>Rules, in order:
+ * <ol>
+ *   <li>A snapshot that is missing, stale, NaN, negative or impossible (own load above the whole
+ *       Service's) is not used for load; the engine keeps its age and request rules.</li>
+ *   <li>After a shed, nothing more is shed until load observed at least one measurement window
+ *       after the drains arrives, because reconnects land at random and the effect must be seen
+ *       before acting again.</li>
+ *   <li>Scale-out: ready members grew from N to M. Once the new members take their share, the
+ *       mean drops to {@code mean × N / M}; the pod sheds the part of its load above that, or
+ *       {@code 1 - N / M} when it has no load values.</li>
+ *   <li>Load: with at least two members, {@code own > mean × (1 + threshold)} and
+ *       {@code own - mean} above the noise floor, shed {@code gain × (own - mean) / own}.</li>
+ *   <li>Cold: while {@code own < mean}, age recycling waits for the cold age cap instead.</li>
+ * </ol>
+ * Shedding picks the busiest connections first but never one whose share of this pod's requests
+ * exceeds the excess {@code (own - mean) / own}: moving it would only move the hot spot
+ * (grpc-java#10948).
+ */
+final class LoadController {
+  private static final Logger logger = System.getLogger(LoadController.class.getName());
+  private static final long NONE = Long.MIN_VALUE;
+
+  private final RecyclingConfig config;
+  private final LoadView view;
+  private final RecyclingEngine engine;
+  private final long intervalNanos;
+  private final long maxStalenessNanos;
+  private final long windowNanos;
+  private final double noiseFloor;
+
+  private long nextEvaluationAt = NONE;
+  private long lastShedAt = NONE;
+  private int baselineMembers;
+  private boolean cold;
+  private String problem;
+
+  private volatile double loadRatio = Double.NaN;
+  private volatile int members;
+  private volatile long loadObservedAt = NONE;
+  private volatile boolean usable;
+
+  LoadController(RecyclingConfig config, LoadView view, RecyclingEngine engine) {
+    this.config = config;
+    this.view = view;
+    this.engine = engine;
+    this.intervalNanos = config.loadInterval().toNanos();
+    this.maxStalenessNanos = config.loadMaxStaleness().toNanos();
+    this.windowNanos = view == null ? 0 : Math.max(0, view.measurementWindow().toNanos());
+    this.noiseFloor = config.loadMinDifference()
+        .orElse(view == null ? 0.0 : view.noiseFloor());
+  }
+
+  boolean cold() {
+    return cold;
+  }
+
+  void evaluate(long now, Collection<ConnectionEntry> connections) {
+    if (view == null || (nextEvaluationAt != NONE && now - nextEvaluationAt < 0)) {
+      return;
+    }
+    nextEvaluationAt = now + intervalNanos;
+    sampleRates(connections);
+
+    LoadSnapshot s = read();
+    boolean membersFresh = s.hasMembers() && now - s.membersObservedAtNanos() <= maxStalenessNanos;
+    String loadProblem = loadProblem(s, now);
+    report(loadProblem);
+    boolean loadOk = loadProblem == null;
+    double own = s.ownLoad();
+    double mean = s.meanLoad();
+    members = membersFresh ? s.readyMembers() : 0;
+    loadRatio = loadOk && mean > 0 ? own / mean : Double.NaN;
+    loadObservedAt = s.hasLoad() ? s.loadObservedAtNanos() : NONE;
+    usable = loadOk;
+    cold = loadOk && s.readyMembers() >= 2 && own < mean;
+
+    if (!membersFresh || holdingOff(s, loadOk, now)) {
+      return;
+    }
+    int m = s.readyMembers();
+    int n = baselineMembers;
+    baselineMembers = m;
+    if (m < 2) {
+      return;
+    }
+    if (n >= 1 && m > n) {
+      double target = loadOk && own > 0
+          ? 1.0 - (mean * n / m) / own
+          : 1.0 - (double) n / m;
+      if (target > 0) {
+        shed(connections, target, target, RecycleReason.SCALE_OUT, now);
+      }
+      return;
+    }
+    if (loadOk && own > mean * (1.0 + config.loadThreshold()) && own - mean > noiseFloor) {
+      double excess = (own - mean) / own;
+      shed(connections, config.loadGain() * excess, excess, RecycleReason.LOAD, now);
+    }
+  }
+
+  private LoadSnapshot read() {
+    try {
+      LoadSnapshot s = view.latest();
+      return s == null ? LoadSnapshot.unavailable() : s;
+    } catch (RuntimeException e) {
+      return LoadSnapshot.unavailable();
+    }
+  }
+
+  /** Why the snapshot's load values cannot be used, or {@code null} if they can. */
+  private String loadProblem(LoadSnapshot s, long now) {
+    if (!s.hasLoad()) {
+      return "no load values yet";
+    }
+    if (now - s.loadObservedAtNanos() > maxStalenessNanos) {
+      return "load values older than " + Durations.format(config.loadMaxStaleness());
+    }
+    double own = s.ownLoad();
+    double mean = s.meanLoad();
+    if (!Double.isFinite(own) || !Double.isFinite(mean)) {
+      return "load is not a finite number (own=" + own + ", mean=" + mean + ')';
+    }
+    if (own < 0 || mean < 0) {
+      return "load is negative (own=" + own + ", mean=" + mean + ')';
+    }
+    if (s.readyMembers() < 1) {
+      return "no ready members";
+    }
+    // The mean times the member count is the whole Service's load; this pod cannot carry more.
+    if (own > mean * s.readyMembers() * (1 + 1e-9) + 1e-12) {
+      return "own load " + own + " exceeds the Service total " + mean * s.readyMembers();
+    }
+    return null;
+  }
+
+  private void report(String loadProblem) {
+    if (loadProblem != null && problem == null) {
+      logger.log(Level.WARNING, "Load view not usable ({0}); recycling by age and requests only "
+          + "until it recovers", loadProblem);
+    } else if (loadProblem == null && problem != null) {
+      logger.log(Level.INFO, "Load view usable again; load-based recycling resumed");
+    }
+    problem = loadProblem;
+  }
+
+  private boolean holdingOff(LoadSnapshot s, boolean loadOk, long now) {
+    if (lastShedAt == NONE) {
+      return false;
+    }
+    boolean settled = loadOk
+        ? s.loadObservedAtNanos() - lastShedAt > 0
+            && s.loadObservedAtNanos() - lastShedAt >= windowNanos
+        : s.membersObservedAtNanos() - lastShedAt > 0;
+    if (settled) {
+      lastShedAt = NONE;
+    }
+    return !settled;
+  }
+
+  private static void sampleRates(Collection<ConnectionEntry> connections) {
+    for (ConnectionEntry e : connections) {
+      long total = e.requests();
+      long delta = total - e.sampledRequests;
+      e.sampledRequests = total;
+      // A short moving average, so that one quiet interval does not hide a busy connection.
+      e.requestRate = 0.5 * e.requestRate + 0.5 * delta;
+    }
+  }
+
+  private void shed(Collection<ConnectionEntry> connections, double target, double maxShare,
+      RecycleReason reason, long now) {
+    double total = 0;
+    List<ConnectionEntry> candidates = new ArrayList<>();
+    for (ConnectionEntry e : connections) {
+      if (e.state() == ConnectionEntry.CLOSED) {
+        continue;
+      }
+      total += e.requestRate;
+      if (e.state() == ConnectionEntry.OPEN && e.requestRate > 0) {
+        candidates.add(e);
+      }
+    }
+    if (total <= 0) {
+      return;
+    }
+    candidates.sort((a, b) -> Double.compare(b.requestRate, a.requestRate));
+    List<ConnectionEntry> chosen = new ArrayList<>();
+    double moved = 0;
+    for (ConnectionEntry e : candidates) {
+      double share = e.requestRate / total;
+      if (share > maxShare + 1e-12 || moved + share > maxShare + 1e-12) {
+        continue;
+      }
+      chosen.add(e);
+      moved += share;
+      if (moved >= target) {
+        break;
+      }
+    }
+    if (engine.drainWithinBudget(chosen, reason) > 0) {
+      lastShedAt = now;
+    }
+  }
+
+  double loadRatio() {
+    return loadRatio;
+  }
+
+  int members() {
+    return members;
+  }
+
+  double stalenessSeconds(long now) {
+    long at = loadObservedAt;
+    return at == NONE ? Double.NaN : (now - at) / 1e9;
+  }
+
+  double usable() {
+    return view == null ? Double.NaN : (usable ? 1.0 : 0.0);
+  }
+}

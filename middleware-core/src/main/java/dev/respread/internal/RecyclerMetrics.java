@@ -1,0 +1,126 @@
+package dev.respread.internal;
+
+import dev.respread.Protocol;
+import dev.respread.RecycleReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Every meter respread publishes, named in one place. Tags are bounded: {@code server} (the name
+ * given to the recycler), {@code protocol} and {@code reason}; never a pod, peer or connection.
+ */
+public final class RecyclerMetrics {
+  public static final String CONNECTIONS_OPENED = "respread.connections.opened";
+  public static final String CONNECTIONS_DRAINED = "respread.connections.drained";
+  public static final String CONNECTIONS_FORCED = "respread.connections.forced";
+  public static final String DRAINS_DEFERRED = "respread.drains.deferred";
+  public static final String CONNECTION_LIFETIME = "respread.connection.lifetime";
+  public static final String CONNECTION_REQUESTS = "respread.connection.requests";
+  public static final String CONNECTIONS_OPEN = "respread.connections.open";
+  public static final String CONNECTIONS_DRAINING = "respread.connections.draining";
+  public static final String LOAD_RATIO = "respread.load.ratio";
+  public static final String LOAD_MEMBERS = "respread.load.members";
+  public static final String LOAD_VIEW_STALENESS = "respread.load.view.staleness";
+  public static final String LOAD_VIEW_USABLE = "respread.load.view.usable";
+
+  private final Counter[] opened;
+  private final Counter[][] drained;
+  private final Counter[] forced;
+  private final Counter[] deferred;
+  private final Timer[] lifetime;
+  private final DistributionSummary[] requests;
+
+  /**
+   * Registers the meters.
+   *
+   * @param server the value of the {@code server} tag, which tells recyclers in one JVM apart
+   */
+  public RecyclerMetrics(MeterRegistry registry, String server) {
+    Tags base = Tags.of("server", server);
+    Protocol[] protocols = Protocol.values();
+    RecycleReason[] reasons = RecycleReason.values();
+    opened = new Counter[protocols.length];
+    drained = new Counter[reasons.length][protocols.length];
+    forced = new Counter[protocols.length];
+    lifetime = new Timer[protocols.length];
+    requests = new DistributionSummary[protocols.length];
+    deferred = new Counter[reasons.length];
+    for (Protocol p : protocols) {
+      Tags tags = base.and("protocol", p.tagValue());
+      int i = p.ordinal();
+      opened[i] = Counter.builder(CONNECTIONS_OPENED).tags(tags)
+          .description("Connections registered with the recycler").register(registry);
+      forced[i] = Counter.builder(CONNECTIONS_FORCED).tags(tags)
+          .description("Drained connections closed hard because requests were still in flight "
+              + "when the grace ran out")
+          .register(registry);
+      lifetime[i] = Timer.builder(CONNECTION_LIFETIME).tags(tags)
+          .description("How long connections stayed open").register(registry);
+      requests[i] = DistributionSummary.builder(CONNECTION_REQUESTS).tags(tags).baseUnit("requests")
+          .description("Requests served per connection").register(registry);
+      for (RecycleReason r : reasons) {
+        drained[r.ordinal()][i] = Counter.builder(CONNECTIONS_DRAINED)
+            .tags(tags.and("reason", r.tagValue()))
+            .description("Connections the recycler started to drain").register(registry);
+      }
+    }
+    for (RecycleReason r : reasons) {
+      deferred[r.ordinal()] = Counter.builder(DRAINS_DEFERRED)
+          .tags(base.and("reason", r.tagValue()))
+          .description("Drains a trigger asked for that the drain budget held back")
+          .register(registry);
+    }
+  }
+
+  /** Registers the gauges, which read live values from the engine. */
+  public <T> void gauges(MeterRegistry registry, String server, T engine,
+      java.util.function.ToDoubleFunction<T> open, java.util.function.ToDoubleFunction<T> draining,
+      Supplier<Number> loadRatio, Supplier<Number> members, Supplier<Number> staleness,
+      Supplier<Number> usable) {
+    Tags base = Tags.of("server", server);
+    Gauge.builder(CONNECTIONS_OPEN, engine, open).tags(base)
+        .description("Connections open now").register(registry);
+    Gauge.builder(CONNECTIONS_DRAINING, engine, draining).tags(base)
+        .description("Connections draining now").register(registry);
+    Gauge.builder(LOAD_RATIO, loadRatio).tags(base)
+        .description("This pod's load over the Service mean, as last read; NaN when unknown")
+        .register(registry);
+    Gauge.builder(LOAD_MEMBERS, members).tags(base)
+        .description("Ready members of the Service, as last read; 0 when unknown")
+        .register(registry);
+    Gauge.builder(LOAD_VIEW_STALENESS, staleness).tags(base).baseUnit("seconds")
+        .description("Age of the load view's latest load values; NaN when there are none")
+        .register(registry);
+    Gauge.builder(LOAD_VIEW_USABLE, usable).tags(base)
+        .description("1 when the load controller trusts the view, 0 when it falls back to the "
+            + "age and request rules, NaN without a view")
+        .register(registry);
+  }
+
+  void opened(Protocol p) {
+    opened[p.ordinal()].increment();
+  }
+
+  void drained(RecycleReason r, Protocol p) {
+    drained[r.ordinal()][p.ordinal()].increment();
+  }
+
+  void forced(Protocol p) {
+    forced[p.ordinal()].increment();
+  }
+
+  void deferred(RecycleReason r) {
+    deferred[r.ordinal()].increment();
+  }
+
+  void closed(Protocol p, long lifetimeNanos, long requestCount) {
+    lifetime[p.ordinal()].record(lifetimeNanos, TimeUnit.NANOSECONDS);
+    requests[p.ordinal()].record(requestCount);
+  }
+}

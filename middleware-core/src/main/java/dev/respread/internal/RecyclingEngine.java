@@ -1,0 +1,224 @@
+package dev.respread.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.respread.DrainableConnection;
+import dev.respread.LoadView;
+import dev.respread.Protocol;
+import dev.respread.RecycleReason;
+import dev.respread.RecyclingConfig;
+import dev.respread.Ticker;
+import dev.respread.TrackedConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Holds every recycling rule. Adapters report facts through {@link TrackedConnection}; the engine
+ * decides and asks them to drain.
+ *
+ * <p>The request cap is checked on the request path. Age, grace, load and shutdown are checked by
+ * {@link #tick()}, which one scheduler thread calls every {@link #TICK}.
+ */
+public final class RecyclingEngine {
+  /** How often {@link #tick()} should run. */
+  public static final Duration TICK = Duration.ofMillis(100);
+
+  private static final Logger logger = System.getLogger(RecyclingEngine.class.getName());
+
+  private final RecyclingConfig config;
+  private final Ticker ticker;
+  private final DoubleSupplier random;
+  private final RecyclerMetrics metrics;
+  private final DrainBudget budget;
+  private final LoadController controller;
+  private final long graceNanos;
+  private final Set<ConnectionEntry> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger open = new AtomicInteger();
+  private volatile boolean shuttingDown;
+
+  /**
+   * Creates an engine.
+   *
+   * @param view the load view, or {@code null} for age and request rules only
+   * @param random uniform doubles in {@code [0, 1)} for jitter
+   * @param server the {@code server} tag on this engine's meters
+   */
+  public RecyclingEngine(RecyclingConfig config, LoadView view, Ticker ticker,
+      DoubleSupplier random, MeterRegistry registry, String server) {
+    this.config = requireNonNull(config, "config");
+    this.ticker = requireNonNull(ticker, "ticker");
+    this.random = requireNonNull(random, "random");
+    requireNonNull(registry, "registry");
+    requireNonNull(server, "server");
+    this.metrics = new RecyclerMetrics(registry, server);
+    this.budget = new DrainBudget(config.maxDrainsPerSecond(), config.maxDrainingFraction());
+    this.controller = new LoadController(config, view, this);
+    this.graceNanos = config.maxConnectionAgeGrace().toNanos();
+    metrics.gauges(registry, server, this, RecyclingEngine::openConnections,
+        RecyclingEngine::drainingConnections, controller::loadRatio, controller::members,
+        () -> controller.stalenessSeconds(ticker.nanoTime()), controller::usable);
+  }
+
+  public RecyclingConfig config() {
+    return config;
+  }
+
+  /** Registers a newly accepted connection. */
+  public TrackedConnection register(DrainableConnection connection, Protocol protocol) {
+    requireNonNull(connection, "connection");
+    requireNonNull(protocol, "protocol");
+    long now = ticker.nanoTime();
+    double ageFactor = jitterFactor();
+    long maxAge = jittered(config.maxConnectionAge(), ageFactor);
+    long coldMaxAge = jittered(config.coldMaxConnectionAge(), ageFactor);
+    long cap = config.maxRequestsPerConnection();
+    if (cap != 0) {
+      cap = Math.max(2, Math.round(cap * jitterFactor()));
+    }
+    ConnectionEntry entry = new ConnectionEntry(this, connection, protocol, now, maxAge,
+        coldMaxAge, cap);
+    connections.add(entry);
+    open.incrementAndGet();
+    metrics.opened(protocol);
+    if (shuttingDown) {
+      tryDrain(entry, RecycleReason.SHUTDOWN, true);
+    }
+    return entry;
+  }
+
+  private double jitterFactor() {
+    return 1.0 + config.jitter() * (2.0 * random.getAsDouble() - 1.0);
+  }
+
+  private static long jittered(Duration limit, double factor) {
+    long nanos = (long) (limit.toNanos() * factor);
+    return Math.max(RecyclingConfig.MIN_CONNECTION_AGE.toNanos(), nanos);
+  }
+
+  /**
+   * Starts draining {@code entry} unless it is already draining or closed, recycling is off, or
+   * the budget says no. The one place a drain starts, so that coinciding triggers give one drain.
+   */
+  boolean tryDrain(ConnectionEntry entry, RecycleReason reason, boolean bypassBudget) {
+    if (!config.enabled() || entry.state() != ConnectionEntry.OPEN) {
+      return false;
+    }
+    long now = ticker.nanoTime();
+    if (!budget.tryAcquire(now, open.get(), bypassBudget)) {
+      if (!entry.deferralCounted) {
+        entry.deferralCounted = true;
+        metrics.deferred(reason);
+      }
+      return false;
+    }
+    if (!entry.startDrain()) {
+      budget.cancel();
+      return false;
+    }
+    entry.drainReason = reason;
+    entry.drainStartedAtNanos = now;
+    metrics.drained(reason, entry.protocol);
+    try {
+      entry.connection.drain(reason, config.maxConnectionAgeGrace());
+    } catch (RuntimeException e) {
+      logger.log(Level.WARNING, "Adapter failed to start a drain of " + entry, e);
+    }
+    return true;
+  }
+
+  void onClosed(ConnectionEntry entry, boolean wasDraining) {
+    if (connections.remove(entry)) {
+      open.decrementAndGet();
+      if (wasDraining) {
+        budget.drainEnded();
+      }
+      metrics.closed(entry.protocol, ticker.nanoTime() - entry.openedAtNanos, entry.requests());
+    }
+  }
+
+  /** Applies the age, request, grace and load rules. Called by one thread at a time. */
+  public void tick() {
+    long now = ticker.nanoTime();
+    if (!config.enabled()) {
+      return;
+    }
+    controller.evaluate(now, connections);
+    boolean cold = controller.cold();
+    for (ConnectionEntry e : connections) {
+      int state = e.state();
+      if (state == ConnectionEntry.OPEN) {
+        long limit = cold ? e.coldMaxAgeNanos : e.maxAgeNanos;
+        if (now - e.openedAtNanos >= limit) {
+          tryDrain(e, RecycleReason.MAX_AGE, shuttingDown);
+        } else if (e.requestCap != 0 && e.requests() >= e.requestCap) {
+          tryDrain(e, RecycleReason.MAX_REQUESTS, shuttingDown);
+        }
+      } else if (state == ConnectionEntry.DRAINING && !e.forceClosed
+          && now - e.drainStartedAtNanos >= graceNanos) {
+        int inFlight = e.inFlightRequests();
+        // An idle HTTP/1.1 connection is never closed out of band: the client may be sending a
+        // request at this very moment (RFC 9112 §9.6). Its next response carries the close.
+        if (e.protocol == Protocol.HTTP_1_1 && inFlight == 0) {
+          continue;
+        }
+        e.forceClosed = true;
+        if (inFlight > 0) {
+          metrics.forced(e.protocol);
+        }
+        try {
+          e.connection.forceClose();
+        } catch (RuntimeException ex) {
+          logger.log(Level.WARNING, "Adapter failed to close " + e, ex);
+        }
+      }
+    }
+  }
+
+  /** Drains every open connection now, outside the budget. Connections registered later drain at once. */
+  public void drainAllForShutdown() {
+    shuttingDown = true;
+    for (ConnectionEntry e : connections) {
+      tryDrain(e, RecycleReason.SHUTDOWN, true);
+    }
+  }
+
+  /** Drains the given entries for {@code reason}, within the budget; returns how many started. */
+  int drainWithinBudget(List<ConnectionEntry> chosen, RecycleReason reason) {
+    int started = 0;
+    for (ConnectionEntry e : chosen) {
+      if (tryDrain(e, reason, false)) {
+        started++;
+      }
+    }
+    return started;
+  }
+
+  public int openConnections() {
+    return open.get();
+  }
+
+  public int drainingConnections() {
+    return budget.draining();
+  }
+
+  /** A copy of the tracked connections, for diagnostics and tests. */
+  public List<TrackedConnection> connections() {
+    return new ArrayList<>(connections);
+  }
+
+  long now() {
+    return ticker.nanoTime();
+  }
+
+  RecyclerMetrics metrics() {
+    return metrics;
+  }
+}
