@@ -35,6 +35,7 @@ import java.util.List;
 final class LoadController {
   private static final Logger logger = System.getLogger(LoadController.class.getName());
   private static final long NONE = Long.MIN_VALUE;
+  private static final long WARNING_INTERVAL_NANOS = 5 * 60 * 1_000_000_000L;
 
   private final RecyclingConfig config;
   private final LoadView view;
@@ -49,6 +50,10 @@ final class LoadController {
   private int baselineMembers;
   private boolean cold;
   private String problem;
+  private long firstEvaluationAt = NONE;
+  private long lastWarningAt = NONE;
+  private boolean warned;
+  private boolean everUsable;
 
   private volatile double loadRatio = Double.NaN;
   private volatile int members;
@@ -77,10 +82,13 @@ final class LoadController {
     nextEvaluationAt = now + intervalNanos;
     sampleRates(connections);
 
+    if (firstEvaluationAt == NONE) {
+      firstEvaluationAt = now;
+    }
     LoadSnapshot s = read();
     boolean membersFresh = s.hasMembers() && now - s.membersObservedAtNanos() <= maxStalenessNanos;
     String loadProblem = loadProblem(s, now);
-    report(loadProblem);
+    report(loadProblem, now);
     boolean loadOk = loadProblem == null;
     double own = s.ownLoad();
     double mean = s.meanLoad();
@@ -149,12 +157,29 @@ final class LoadController {
     return null;
   }
 
-  private void report(String loadProblem) {
+  /**
+   * Logs when the view stops or starts being usable: a view that flaps between good and bad is
+   * logged at most once per {@link #WARNING_INTERVAL_NANOS}, and a view that simply has not read
+   * anything yet is given {@code loadMaxStaleness} to start before it is reported.
+   */
+  private void report(String loadProblem, long now) {
     if (loadProblem != null && problem == null) {
+      boolean warmingUp = !everUsable && now - firstEvaluationAt <= maxStalenessNanos;
+      boolean recentlyWarned = lastWarningAt != NONE
+          && now - lastWarningAt < WARNING_INTERVAL_NANOS;
+      if (warmingUp || recentlyWarned) {
+        return; // keep problem == null so that the warning is considered again next time
+      }
       logger.log(Level.WARNING, "Load view not usable ({0}); recycling by age and requests only "
           + "until it recovers", loadProblem);
-    } else if (loadProblem == null && problem != null) {
+      lastWarningAt = now;
+      warned = true;
+    } else if (loadProblem == null && problem != null && warned) {
       logger.log(Level.INFO, "Load view usable again; load-based recycling resumed");
+      warned = false;
+    }
+    if (loadProblem == null) {
+      everUsable = true;
     }
     problem = loadProblem;
   }

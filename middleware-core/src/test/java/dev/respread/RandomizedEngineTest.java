@@ -1,0 +1,149 @@
+package dev.respread;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.respread.testing.EngineHarness;
+import dev.respread.testing.FakeClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Feeds the engine thousands of random opens, requests, closes, snapshots (garbage included) and
+ * clock moves, and checks the invariants after every drain. Seeded, so a failure repeats.
+ */
+class RandomizedEngineTest {
+  private static final int DRAINS_PER_SECOND = 3;
+  private static final double DRAINING_FRACTION = 0.3;
+
+  private final List<String> violations = new ArrayList<>();
+  private final Map<Long, Integer> drainsPerWindow = new HashMap<>();
+  private final List<Conn> live = new ArrayList<>();
+  private EngineHarness h;
+  private int drains;
+
+  private final class Conn implements DrainableConnection {
+    TrackedConnection tracked;
+    boolean closed;
+    boolean drained;
+    boolean forced;
+
+    @Override
+    public void drain(RecycleReason reason, Duration grace) {
+      drains++;
+      if (closed) {
+        violations.add("drain of a closed connection");
+      }
+      if (drained) {
+        violations.add("second drain of one connection");
+      }
+      drained = true;
+      if (reason != RecycleReason.SHUTDOWN) {
+        long window = Math.floorDiv(h.clock.nanoTime(), 1_000_000_000L);
+        int n = drainsPerWindow.merge(window, 1, Integer::sum);
+        if (n > DRAINS_PER_SECOND) {
+          violations.add(n + " drains in one second");
+        }
+        long draining = live.stream().filter(c -> c.drained && !c.closed).count();
+        int open = h.recycler.openConnections();
+        if (draining > Math.max(1, (int) (DRAINING_FRACTION * open))) {
+          violations.add(draining + " draining of " + open + " open");
+        }
+      }
+    }
+
+    @Override
+    public void forceClose() {
+      if (forced) {
+        violations.add("second force close");
+      }
+      if (closed) {
+        violations.add("force close of a closed connection");
+      }
+      forced = true;
+    }
+
+    void close() {
+      closed = true;
+      tracked.closed();
+      live.remove(this);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 7, 42, 1234, 98765})
+  void randomTrafficNeverBreaksTheInvariants(long seed) {
+    Random random = new Random(seed);
+    FakeClock clock = new FakeClock();
+    StaticLoadView view = new StaticLoadView(clock);
+    h = new EngineHarness(clock, RecyclingConfig.builder()
+        .maxConnectionAge(Duration.ofSeconds(30))
+        .maxConnectionAgeGrace(Duration.ofSeconds(5))
+        .maxRequestsPerConnection(40)
+        .maxDrainsPerSecond(DRAINS_PER_SECOND)
+        .maxDrainingFraction(DRAINING_FRACTION)
+        .shutdownDelay(Duration.ofSeconds(2))
+        .build(), view, random::nextDouble);
+    Protocol[] protocols = Protocol.values();
+    for (int step = 0; step < 20_000; step++) {
+      int op = random.nextInt(100);
+      if (op < 10 || live.isEmpty()) {
+        Conn c = new Conn();
+        live.add(c);
+        c.tracked = h.recycler.register(c, protocols[random.nextInt(protocols.length)]);
+      } else if (op < 55) {
+        pick(random).tracked.requestStarted();
+      } else if (op < 80) {
+        pick(random).tracked.requestFinished();
+      } else if (op < 86) {
+        pick(random).close();
+      } else if (op < 90) {
+        // An adapter closes a drained or forced connection a little later.
+        for (Conn c : new ArrayList<>(live)) {
+          if ((c.drained || c.forced) && random.nextBoolean()) {
+            c.close();
+          }
+        }
+      } else if (op < 94) {
+        snapshot(random, view);
+      } else {
+        h.advance(Duration.ofMillis(random.nextInt(2000)));
+      }
+      if (step == 18_000) {
+        h.recycler.shutdown();
+      }
+    }
+    h.advance(Duration.ofSeconds(10));
+    h.close();
+    assertThat(violations).isEmpty();
+    assertThat(drains).isGreaterThan(100);
+  }
+
+  private Conn pick(Random random) {
+    return live.get(random.nextInt(live.size()));
+  }
+
+  private static void snapshot(Random random, StaticLoadView view) {
+    switch (random.nextInt(6)) {
+      case 0:
+        view.set(LoadSnapshot.unavailable());
+        break;
+      case 1:
+        view.update(Double.NaN, 1.0, 3);
+        break;
+      case 2:
+        view.update(-1.0, 2.0, 1 + random.nextInt(5));
+        break;
+      default:
+        int members = 1 + random.nextInt(8);
+        double mean = random.nextDouble() * 100;
+        view.update(mean * random.nextDouble() * 2.5, mean, members);
+        break;
+    }
+  }
+}

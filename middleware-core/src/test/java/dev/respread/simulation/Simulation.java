@@ -1,0 +1,224 @@
+package dev.respread.simulation;
+
+import dev.respread.ConnectionRecycler;
+import dev.respread.DrainableConnection;
+import dev.respread.Protocol;
+import dev.respread.RecycleReason;
+import dev.respread.StaticLoadView;
+import dev.respread.TrackedConnection;
+import dev.respread.internal.RecyclerMetrics;
+import dev.respread.testing.FakeClock;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Runs a {@link Scenario} in one {@link Mode}: real {@link ConnectionRecycler}s, one per pod, on
+ * one {@link FakeClock}, behind a balancer that picks a pod uniformly at random for each new
+ * connection, as kube-proxy does. Single-threaded and seeded, so a run always gives the same
+ * {@link Outcome}.
+ *
+ * <p>Every 100 ms step: clients whose connection was drained close it and reconnect to a random
+ * ready pod (an HTTP/2 client opens a new connection on GOAWAY and its streams, all shorter than
+ * a step, have finished); each client sends its requests for the step; the clock advances, which
+ * runs the recyclers' ticks. Every simulated second each pod's view gets that second's request
+ * rates: own, the mean over the ready members, and the member count.
+ */
+final class Simulation {
+  /** The busiest pod may carry this much more than the mean and still count as balanced. */
+  static final double BALANCED = 1.2;
+  /** How long the Service must stay balanced for it to count as balanced. */
+  static final long HOLD_SECONDS = 60;
+
+  private static final int STEPS_PER_SECOND = 10;
+  private static final Duration STEP = Duration.ofMillis(1000 / STEPS_PER_SECOND);
+
+  private final Scenario scenario;
+  private final Mode mode;
+  private final FakeClock clock = new FakeClock();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final Random balancer;
+  private final List<Pod> pods = new ArrayList<>();
+  private final List<Client> clients = new ArrayList<>();
+  private long drains;
+  private long forcedCloses;
+
+  private Simulation(Scenario scenario, Mode mode) {
+    this.scenario = scenario;
+    this.mode = mode;
+    this.balancer = new Random(scenario.seed);
+  }
+
+  static Outcome run(Scenario scenario, Mode mode) {
+    return new Simulation(scenario, mode).run();
+  }
+
+  private Outcome run() {
+    int seconds = (int) (scenario.eventSecond + scenario.durationSeconds);
+    double[] ratios = new double[seconds];
+    long[] drainsBySecond = new long[seconds];
+    addPods(scenario.initialPods);
+    for (int i = 0; i < scenario.clients.size(); i++) {
+      Client c = new Client(scenario.clients.get(i));
+      clients.add(c);
+      c.connect();
+    }
+    try {
+      for (int second = 0; second < seconds; second++) {
+        if (scenario.scalesOut() && second == scenario.eventSecond) {
+          addPods(scenario.podsAfterScaleOut - pods.size());
+        }
+        for (int step = 0; step < STEPS_PER_SECOND; step++) {
+          for (Client c : clients) {
+            c.reconnectIfDrained();
+          }
+          for (Client c : clients) {
+            c.send(second);
+          }
+          clock.advance(STEP);
+        }
+        ratios[second] = publishLoad();
+        drainsBySecond[second] = drains;
+      }
+      Client heavy = scenario.heavyClient < 0 ? null : clients.get(scenario.heavyClient);
+      return new Outcome(scenario, mode, ratios, drainsBySecond, serverDrains(), forcedCloses,
+          heavy == null ? 0 : heavy.moves, heavy == null ? 0 : heavy.loadMoves);
+    } finally {
+      for (Pod p : pods) {
+        p.recycler.close();
+      }
+    }
+  }
+
+  private void addPods(int count) {
+    for (int i = 0; i < count; i++) {
+      pods.add(new Pod(pods.size()));
+    }
+  }
+
+  /**
+   * Gives every pod's view this second's rates and returns the busiest pod over the mean. The
+   * views' mean counts ghost members, which take no traffic; the returned ratio does not, since
+   * no recycling can move load onto a ghost.
+   */
+  private double publishLoad() {
+    long total = 0;
+    long busiest = 0;
+    for (Pod p : pods) {
+      p.rate = p.served;
+      p.served = 0;
+      total += p.rate;
+      busiest = Math.max(busiest, p.rate);
+    }
+    int members = pods.size() + scenario.ghostMembers;
+    double mean = (double) total / members;
+    for (Pod p : pods) {
+      if (p.view != null) {
+        p.view.update(p.rate, mean, members);
+      }
+    }
+    return total == 0 ? 1.0 : busiest / ((double) total / pods.size());
+  }
+
+  private Map<RecycleReason, Long> serverDrains() {
+    Map<RecycleReason, Long> byReason = new EnumMap<>(RecycleReason.class);
+    for (RecycleReason r : RecycleReason.values()) {
+      double n = registry.find(RecyclerMetrics.CONNECTIONS_DRAINED).tag("reason", r.tagValue())
+          .counters().stream().mapToDouble(Counter::count).sum();
+      byReason.put(r, Math.round(n));
+    }
+    return byReason;
+  }
+
+  /** One pod: a recycler and, in respread mode, the view the simulation feeds. */
+  private final class Pod {
+    final ConnectionRecycler recycler;
+    final StaticLoadView view;
+    long served;
+    long rate;
+
+    Pod(int index) {
+      Random jitter = new Random(scenario.seed * 1_000_003L + index);
+      ConnectionRecycler.Builder b = ConnectionRecycler.builder(mode.config)
+          .ticker(clock)
+          .scheduler(clock.scheduler())
+          .meterRegistry(registry)
+          .name("pod-" + index)
+          .random(jitter::nextDouble);
+      if (mode.loadView) {
+        view = new StaticLoadView(clock);
+        b.loadView(view);
+      } else {
+        view = null;
+      }
+      recycler = b.build();
+    }
+  }
+
+  /** One client: one connection at a time, and a steady or flapping request rate. */
+  private final class Client implements DrainableConnection {
+    final Scenario.Weight weight;
+    Pod pod;
+    TrackedConnection tracked;
+    boolean drainRequested;
+    /** Requests owed, in tenths, so that every rate is met exactly each second. */
+    long owedTenths;
+    int moves;
+    int loadMoves;
+
+    Client(Scenario.Weight weight) {
+      this.weight = weight;
+    }
+
+    void connect() {
+      pod = pods.get(balancer.nextInt(pods.size()));
+      drainRequested = false;
+      tracked = pod.recycler.register(this, Protocol.HTTP_2);
+    }
+
+    void reconnectIfDrained() {
+      if (drainRequested) {
+        tracked.closed();
+        connect();
+      }
+    }
+
+    void send(long second) {
+      owedTenths += weight.requestsPerSecond(second);
+      long n = owedTenths / STEPS_PER_SECOND;
+      owedTenths -= n * STEPS_PER_SECOND;
+      for (long i = 0; i < n; i++) {
+        tracked.requestStarted();
+        tracked.requestFinished();
+      }
+      pod.served += n;
+    }
+
+    /** The pod sent GOAWAY: reconnect at the next step, after in-flight requests are done. */
+    @Override
+    public void drain(RecycleReason reason, Duration grace) {
+      if (drainRequested) {
+        return;
+      }
+      drainRequested = true;
+      if (System.getenv("SIMDEBUG") != null && scenario.heavyClient >= 0 && clients.indexOf(this) == scenario.heavyClient) {
+        System.out.println("heavy drained " + reason + " at " + (clock.nanoTime() - 1_000_000_000_000L) / 1e9 + " reqs=" + tracked.requests() + " pod=" + pods.indexOf(pod));
+      }
+      drains++;
+      moves++;
+      if (reason == RecycleReason.LOAD || reason == RecycleReason.SCALE_OUT) {
+        loadMoves++;
+      }
+    }
+
+    @Override
+    public void forceClose() {
+      forcedCloses++;
+    }
+  }
+}
