@@ -240,6 +240,22 @@ class ConnectionRecyclerTest {
   }
 
   @Test
+  void idleHttp1ConnectionsMarkedForCloseFreeTheirBudgetSlotAfterTheGrace() {
+    try (EngineHarness h = new EngineHarness(config().maxDrainingFraction(0.2).build())) {
+      List<RecordingConnection> cs = openMany(h, 10, Protocol.HTTP_1_1);
+      h.advance(Duration.ofMinutes(10).plusMillis(200));
+      assertThat(drained(cs)).isEqualTo(2);
+      // Nobody sends another request, so the close never goes out; after the grace the slots
+      // are given back and the next connections are marked.
+      h.advance(Duration.ofSeconds(31));
+      assertThat(drained(cs)).isEqualTo(4);
+      h.advance(Duration.ofMinutes(3));
+      assertThat(drained(cs)).isEqualTo(10);
+      assertThat(cs).allSatisfy(c -> assertThat(c.forceCloses).isZero());
+    }
+  }
+
+  @Test
   void oneConnectionMayAlwaysDrain() {
     try (EngineHarness h = new EngineHarness(config().maxDrainingFraction(0.01).build())) {
       List<RecordingConnection> cs = openMany(h, 3, Protocol.HTTP_2);

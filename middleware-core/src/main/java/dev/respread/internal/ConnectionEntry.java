@@ -20,6 +20,8 @@ final class ConnectionEntry implements TrackedConnection {
       AtomicIntegerFieldUpdater.newUpdater(ConnectionEntry.class, "state");
   private static final AtomicIntegerFieldUpdater<ConnectionEntry> IN_FLIGHT =
       AtomicIntegerFieldUpdater.newUpdater(ConnectionEntry.class, "inFlight");
+  private static final AtomicIntegerFieldUpdater<ConnectionEntry> HOLDS_BUDGET =
+      AtomicIntegerFieldUpdater.newUpdater(ConnectionEntry.class, "holdsBudget");
   private static final AtomicLongFieldUpdater<ConnectionEntry> REQUESTS =
       AtomicLongFieldUpdater.newUpdater(ConnectionEntry.class, "requests");
 
@@ -37,12 +39,14 @@ final class ConnectionEntry implements TrackedConnection {
   private volatile int state = OPEN;
   private volatile int inFlight;
   private volatile long requests;
+  /** 1 while this connection occupies a slot of the concurrent drain budget. */
+  private volatile int holdsBudget;
   volatile RecycleReason drainReason;
+  volatile boolean deferralCounted;
   volatile long drainStartedAtNanos;
 
   // Owned by the engine's scheduler thread.
   boolean forceClosed;
-  boolean deferralCounted;
   long sampledRequests;
   double requestRate;
 
@@ -110,8 +114,18 @@ final class ConnectionEntry implements TrackedConnection {
     return state;
   }
 
+  /** Moves OPEN to DRAINING; on success the entry holds one slot of the drain budget. */
   boolean startDrain() {
-    return STATE.compareAndSet(this, OPEN, DRAINING);
+    if (STATE.compareAndSet(this, OPEN, DRAINING)) {
+      holdsBudget = 1;
+      return true;
+    }
+    return false;
+  }
+
+  /** Gives up the budget slot; true only for the one caller that actually held it. */
+  boolean releaseBudget() {
+    return HOLDS_BUDGET.compareAndSet(this, 1, 0);
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -35,6 +36,13 @@ import java.util.List;
 final class LoadController {
   private static final Logger logger = System.getLogger(LoadController.class.getName());
   private static final long NONE = Long.MIN_VALUE;
+  /** After futile sheds the wait before the next grows to at most 2^8 intervals (4 minutes). */
+  private static final int MAX_BACKOFF_DOUBLINGS = 8;
+  private static final Comparator<ConnectionEntry> BUSIEST_FIRST =
+      Comparator.comparingDouble((ConnectionEntry e) -> e.requestRate).reversed()
+          .thenComparingLong(e -> e.openedAtNanos)
+          .thenComparingLong(e -> e.maxAgeNanos)
+          .thenComparingLong(e -> e.requestCap);
   private static final long WARNING_INTERVAL_NANOS = 5 * 60 * 1_000_000_000L;
 
   private final RecyclingConfig config;
@@ -47,6 +55,13 @@ final class LoadController {
 
   private long nextEvaluationAt = NONE;
   private long lastShedAt = NONE;
+  private long lastSampleAt = NONE;
+  /** Load sheds in a row that did not lower this pod's load; each doubles the wait. */
+  private int futileSheds;
+  private long nextLoadShedAt = NONE;
+  /** Whether the next settled snapshot judges the last load shed. */
+  private boolean judging;
+  private double ratioExpectedAfterShed;
   private int baselineMembers;
   private boolean cold;
   private String problem;
@@ -80,7 +95,7 @@ final class LoadController {
       return;
     }
     nextEvaluationAt = now + intervalNanos;
-    sampleRates(connections);
+    sampleRates(connections, now);
 
     if (firstEvaluationAt == NONE) {
       firstEvaluationAt = now;
@@ -111,14 +126,41 @@ final class LoadController {
       double target = loadOk && own > 0
           ? 1.0 - (mean * n / m) / own
           : 1.0 - (double) n / m;
+      futileSheds = 0;
+      nextLoadShedAt = NONE;
+      judging = false;
       if (target > 0) {
         shed(connections, target, target, RecycleReason.SCALE_OUT, now);
       }
       return;
     }
-    if (loadOk && own > mean * (1.0 + config.loadThreshold()) && own - mean > noiseFloor) {
-      double excess = (own - mean) / own;
-      shed(connections, config.loadGain() * excess, excess, RecycleReason.LOAD, now);
+    boolean hot = loadOk && own > mean * (1.0 + config.loadThreshold())
+        && own - mean > noiseFloor;
+    if (judging) {
+      // The first snapshot taken after the last shed had its effect. Reconnects land at random,
+      // so a shed of a share f should lower own/mean by about f × (1 - 1/m); one that did not
+      // achieve half of that was futile: a ghost member that counts in the mean but takes no
+      // traffic, or every pod shedding into every other. Futile sheds in a row double the wait
+      // before the next, so that the controller never storms; an effective one keeps the wait.
+      judging = false;
+      boolean futile = loadOk && own / mean > ratioExpectedAfterShed;
+      futileSheds = futile
+          ? Math.min(futileSheds + 1, MAX_BACKOFF_DOUBLINGS)
+          : Math.max(futileSheds - 1, 0);
+      nextLoadShedAt = now + (intervalNanos << futileSheds);
+      if (Boolean.getBoolean("lcdebug")) System.err.printf("LCDBG t=%d ratio=%.3f expected=%.3f futile=%s streak=%d%n", now/1_000_000_000L, own/mean, ratioExpectedAfterShed, futile, futileSheds);
+    }
+    if (!hot) {
+      return;
+    }
+    if (nextLoadShedAt != NONE && now - nextLoadShedAt < 0) {
+      return;
+    }
+    double excess = (own - mean) / own;
+    double moved = shed(connections, config.loadGain() * excess, excess, RecycleReason.LOAD, now);
+    if (moved > 0) {
+      judging = true;
+      ratioExpectedAfterShed = own / mean * (1.0 - moved * (1.0 - 1.0 / m) / 2);
     }
   }
 
@@ -198,17 +240,36 @@ final class LoadController {
     return !settled;
   }
 
-  private static void sampleRates(Collection<ConnectionEntry> connections) {
+  /**
+   * Updates each connection's request rate, in requests per second over the part of the last
+   * interval it was open. A connection that has no estimate yet takes its first measurement as it
+   * is: averaging it with zero, or dividing by a whole interval it was not open for, would make a
+   * heavy client that just arrived look light, so that it would be moved again at once, the
+   * ping-pong that the hot-spot rule exists to prevent (grpc-java#10948).
+   */
+  private void sampleRates(Collection<ConnectionEntry> connections, long now) {
     for (ConnectionEntry e : connections) {
       long total = e.requests();
       long delta = total - e.sampledRequests;
       e.sampledRequests = total;
+      long from = lastSampleAt == NONE || e.openedAtNanos - lastSampleAt > 0
+          ? e.openedAtNanos : lastSampleAt;
+      long observed = now - from;
+      if (observed <= 0) {
+        continue;
+      }
+      double rate = delta * 1e9 / observed;
       // A short moving average, so that one quiet interval does not hide a busy connection.
-      e.requestRate = 0.5 * e.requestRate + 0.5 * delta;
+      e.requestRate = e.requestRate == 0 ? rate : 0.5 * e.requestRate + 0.5 * rate;
     }
+    lastSampleAt = now;
   }
 
-  private void shed(Collection<ConnectionEntry> connections, double target, double maxShare,
+  /**
+   * Drains connections carrying about {@code target} of the requests; returns the share of the
+   * requests that the started drains carried.
+   */
+  private double shed(Collection<ConnectionEntry> connections, double target, double maxShare,
       RecycleReason reason, long now) {
     double total = 0;
     List<ConnectionEntry> candidates = new ArrayList<>();
@@ -222,9 +283,11 @@ final class LoadController {
       }
     }
     if (total <= 0) {
-      return;
+      return 0;
     }
-    candidates.sort((a, b) -> Double.compare(b.requestRate, a.requestRate));
+    // Ties broken by fields fixed at registration, not by the set's hash order, so that a seeded
+    // run repeats exactly.
+    candidates.sort(BUSIEST_FIRST);
     List<ConnectionEntry> chosen = new ArrayList<>();
     double moved = 0;
     for (ConnectionEntry e : candidates) {
@@ -238,9 +301,17 @@ final class LoadController {
         break;
       }
     }
-    if (engine.drainWithinBudget(chosen, reason) > 0) {
+    engine.drainWithinBudget(chosen, reason);
+    double started = 0;
+    for (ConnectionEntry e : chosen) {
+      if (e.state() != ConnectionEntry.OPEN) {
+        started += e.requestRate / total;
+      }
+    }
+    if (started > 0) {
       lastShedAt = now;
     }
+    return started;
   }
 
   double loadRatio() {

@@ -137,7 +137,7 @@ public final class RecyclingEngine {
   void onClosed(ConnectionEntry entry, boolean wasDraining) {
     if (connections.remove(entry)) {
       open.decrementAndGet();
-      if (wasDraining) {
+      if (wasDraining && entry.releaseBudget()) {
         budget.drainEnded();
       }
       metrics.closed(entry.protocol, ticker.nanoTime() - entry.openedAtNanos, entry.requests());
@@ -167,6 +167,11 @@ public final class RecyclingEngine {
         // An idle HTTP/1.1 connection is never closed out of band: the client may be sending a
         // request at this very moment (RFC 9112 §9.6). Its next response carries the close.
         if (e.protocol == Protocol.HTTP_1_1 && inFlight == 0) {
+          // It may stay idle for as long as the client likes; it no longer occupies a slot of
+          // the concurrent drain budget, or idle keep-alive connections would block every drain.
+          if (e.releaseBudget()) {
+            budget.drainEnded();
+          }
           continue;
         }
         e.forceClosed = true;
