@@ -1,5 +1,6 @@
 package dev.respread;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,4 +23,15 @@ public interface LoadViewProvider {
    * @throws InvalidConfigurationException naming every bad variable
    */
   LoadView create(RecyclingConfig config, Map<String, String> environment, Ticker ticker);
+
+  /**
+   * Creates and starts a view that reports its own health to {@code registry}, the recycler's.
+   * The default ignores the registry.
+   *
+   * @throws InvalidConfigurationException naming every bad variable
+   */
+  default LoadView create(RecyclingConfig config, Map<String, String> environment, Ticker ticker,
+      MeterRegistry registry) {
+    return create(config, environment, ticker);
+  }
 }

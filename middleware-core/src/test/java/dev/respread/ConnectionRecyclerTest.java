@@ -216,6 +216,19 @@ class ConnectionRecyclerTest {
   }
 
   @Test
+  void requestArrivingOnAnHttp1ConnectionAfterItsGraceIsNotFailed() {
+    try (EngineHarness h = new EngineHarness(config().build())) {
+      RecordingConnection c = new RecordingConnection();
+      TrackedConnection t = h.open(c, Protocol.HTTP_1_1);
+      h.advance(Duration.ofMinutes(11));
+      t.requestStarted();
+      h.advance(Duration.ofMinutes(2));
+      assertThat(t.closeAfterResponse()).isTrue();
+      assertThat(c.forceCloses).isZero();
+    }
+  }
+
+  @Test
   void drainsPerSecondAreCapped() {
     try (EngineHarness h = new EngineHarness(config().maxDrainsPerSecond(3).build())) {
       List<RecordingConnection> cs = openMany(h, 10, Protocol.HTTP_2);

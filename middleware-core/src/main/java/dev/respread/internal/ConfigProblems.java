@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongPredicate;
 
 /**
  * Reads settings from an environment map and checks them, collecting every problem so that one
@@ -115,24 +116,9 @@ public final class ConfigProblems {
     return value;
   }
 
+  /** Reads a whole number in {@code [min, max]}. */
   public long integer(String variable, String option, long current, long min, long max) {
-    String raw = env.get(variable);
-    long value = current;
-    String label = option + ": " + current;
-    String expected = min + " to " + max;
-    if (raw != null) {
-      label = variable + ": \"" + raw + '"';
-      try {
-        value = Long.parseLong(raw.trim());
-      } catch (NumberFormatException e) {
-        add(label, "a whole number, " + expected);
-        return current;
-      }
-    }
-    if (value < min || value > max) {
-      add(label, expected);
-    }
-    return value;
+    return integer(variable, option, current, v -> v >= min && v <= max, min + " to " + max);
   }
 
   /**
@@ -140,10 +126,14 @@ public final class ConfigProblems {
    * every connection after its first request, which defeats keep-alive instead of spreading it.
    */
   public long requestCap(String variable, String option, long current) {
+    return integer(variable, option, current, v -> v == 0 || v >= 2, "0 to turn off, or >= 2");
+  }
+
+  private long integer(String variable, String option, long current, LongPredicate valid,
+      String expected) {
     String raw = env.get(variable);
     long value = current;
     String label = option + ": " + current;
-    String expected = "0 to turn off, or >= 2";
     if (raw != null) {
       label = variable + ": \"" + raw + '"';
       try {
@@ -153,7 +143,7 @@ public final class ConfigProblems {
         return current;
       }
     }
-    if (value < 0 || value == 1) {
+    if (!valid.test(value)) {
       add(label, expected);
     }
     return value;

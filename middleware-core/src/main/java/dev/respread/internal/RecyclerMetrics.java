@@ -28,6 +28,10 @@ public final class RecyclerMetrics {
   public static final String LOAD_MEMBERS = "respread.load.members";
   public static final String LOAD_VIEW_STALENESS = "respread.load.view.staleness";
   public static final String LOAD_VIEW_USABLE = "respread.load.view.usable";
+  /** Published by the load views themselves: their state per source ({@code source}, {@code state}). */
+  public static final String LOAD_VIEW_STATE = "respread.load.view.state";
+  /** Published by the load views themselves: failed reads ({@code source}, {@code cause}). */
+  public static final String LOAD_VIEW_FAILURES = "respread.load.view.failures";
 
   private final Counter[] opened;
   private final Counter[][] drained;

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -42,6 +43,7 @@ public final class RecyclingEngine {
   private final long graceNanos;
   private final Set<ConnectionEntry> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong nextId = new AtomicLong();
   private volatile boolean shuttingDown;
 
   /**
@@ -83,8 +85,8 @@ public final class RecyclingEngine {
     if (cap != 0) {
       cap = Math.max(2, Math.round(cap * jitterFactor()));
     }
-    ConnectionEntry entry = new ConnectionEntry(this, connection, protocol, now, maxAge,
-        coldMaxAge, cap);
+    ConnectionEntry entry = new ConnectionEntry(this, nextId.getAndIncrement(), connection,
+        protocol, now, maxAge, coldMaxAge, cap);
     connections.add(entry);
     open.incrementAndGet();
     metrics.opened(protocol);
@@ -161,8 +163,11 @@ public final class RecyclingEngine {
         } else if (e.requestCap != 0 && e.requests() >= e.requestCap) {
           tryDrain(e, RecycleReason.MAX_REQUESTS, shuttingDown);
         }
-      } else if (state == ConnectionEntry.DRAINING && !e.forceClosed
+      } else if (state == ConnectionEntry.DRAINING && !e.graceJudged
           && now - e.drainStartedAtNanos >= graceNanos) {
+        // Judged once, at the first tick after the grace: a request that starts later began
+        // after the drain and is not failed for it.
+        e.graceJudged = true;
         int inFlight = e.inFlightRequests();
         // An idle HTTP/1.1 connection is never closed out of band: the client may be sending a
         // request at this very moment (RFC 9112 §9.6). Its next response carries the close.
@@ -174,7 +179,6 @@ public final class RecyclingEngine {
           }
           continue;
         }
-        e.forceClosed = true;
         if (inFlight > 0) {
           metrics.forced(e.protocol);
         }

@@ -6,6 +6,11 @@ import java.util.Map;
 
 /** What one run of a {@link Scenario} in one {@link Mode} did. Immutable. */
 final class Outcome {
+  /** How often one client was drained: in all, by the load controller, and by it twice running. */
+  record Moves(int total, int byLoad, int pingPongs) {
+    static final Moves NONE = new Moves(0, 0, 0);
+  }
+
   /** {@link #timeToBalanceSeconds()} when the Service never balanced. */
   static final long NEVER = -1;
 
@@ -15,21 +20,18 @@ final class Outcome {
   private final long[] drainsBySecond;
   private final Map<RecycleReason, Long> serverDrains;
   private final long forcedCloses;
-  private final int heavyMoves;
-  private final int heavyLoadMoves;
+  private final Moves heavy;
   private final long timeToBalance;
 
   Outcome(Scenario scenario, Mode mode, double[] ratios, long[] drainsBySecond,
-      Map<RecycleReason, Long> serverDrains, long forcedCloses, int heavyMoves,
-      int heavyLoadMoves) {
+      Map<RecycleReason, Long> serverDrains, long forcedCloses, Moves heavy) {
     this.scenario = scenario;
     this.mode = mode;
     this.ratios = ratios.clone();
     this.drainsBySecond = drainsBySecond.clone();
     this.serverDrains = new EnumMap<>(serverDrains);
     this.forcedCloses = forcedCloses;
-    this.heavyMoves = heavyMoves;
-    this.heavyLoadMoves = heavyLoadMoves;
+    this.heavy = heavy;
     this.timeToBalance = timeToBalance(ratios, scenario.eventSecond);
   }
 
@@ -69,9 +71,20 @@ final class Outcome {
     return timeToBalance != NEVER;
   }
 
-  /** Busiest pod's request rate over the mean, in the last simulated second. */
+  /** How many final seconds {@link #finalRatio()} averages over. */
+  static final int FINAL_SECONDS = 300;
+
+  /**
+   * Busiest pod's request rate over the mean, averaged over the last {@link #FINAL_SECONDS}
+   * simulated seconds, so that one lucky or unlucky second does not decide it.
+   */
   double finalRatio() {
-    return ratios[ratios.length - 1];
+    int from = Math.max(0, ratios.length - FINAL_SECONDS);
+    double sum = 0;
+    for (int t = from; t < ratios.length; t++) {
+      sum += ratios[t];
+    }
+    return sum / (ratios.length - from);
   }
 
   /** Busiest pod over the mean in each simulated second (ghost members excluded). */
@@ -114,11 +127,19 @@ final class Outcome {
 
   /** Times the heavy client's connection was drained, for any reason. */
   int heavyMoves() {
-    return heavyMoves;
+    return heavy.total();
   }
 
   /** Times the heavy client was drained by the load controller (load or scale-out). */
   int heavyLoadMoves() {
-    return heavyLoadMoves;
+    return heavy.byLoad();
+  }
+
+  /**
+   * Times the load controller moved the heavy client again right after it had moved it, with no
+   * other drain between: the ping-pong of a hot spot chased from pod to pod.
+   */
+  int heavyPingPongs() {
+    return heavy.pingPongs();
   }
 }

@@ -60,15 +60,6 @@ final class Scenario {
     return podsAfterScaleOut > initialPods;
   }
 
-  /** Total requests per second the clients send at {@code second}. */
-  long totalLoad(long second) {
-    long total = 0;
-    for (Weight w : clients) {
-      total += w.requestsPerSecond(second);
-    }
-    return total;
-  }
-
   static final class Builder {
     private final String name;
     private int initialPods = 1;

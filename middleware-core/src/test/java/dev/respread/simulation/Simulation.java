@@ -87,7 +87,9 @@ final class Simulation {
       }
       Client heavy = scenario.heavyClient < 0 ? null : clients.get(scenario.heavyClient);
       return new Outcome(scenario, mode, ratios, drainsBySecond, serverDrains(), forcedCloses,
-          heavy == null ? 0 : heavy.moves, heavy == null ? 0 : heavy.loadMoves);
+          heavy == null
+              ? Outcome.Moves.NONE
+              : new Outcome.Moves(heavy.moves, heavy.loadMoves, heavy.pingPongs));
     } finally {
       for (Pod p : pods) {
         p.recycler.close();
@@ -170,6 +172,9 @@ final class Simulation {
     long owedTenths;
     int moves;
     int loadMoves;
+    /** Load moves that came right after another load move, with no other drain between. */
+    int pingPongs;
+    boolean lastMoveByLoad;
 
     Client(Scenario.Weight weight) {
       this.weight = weight;
@@ -206,14 +211,16 @@ final class Simulation {
         return;
       }
       drainRequested = true;
-      if (System.getenv("SIMDEBUG") != null && scenario.heavyClient >= 0 && clients.indexOf(this) == scenario.heavyClient) {
-        System.out.println("heavy drained " + reason + " at " + (clock.nanoTime() - 1_000_000_000_000L) / 1e9 + " reqs=" + tracked.requests() + " pod=" + pods.indexOf(pod));
-      }
       drains++;
       moves++;
-      if (reason == RecycleReason.LOAD || reason == RecycleReason.SCALE_OUT) {
+      boolean byLoad = reason == RecycleReason.LOAD || reason == RecycleReason.SCALE_OUT;
+      if (byLoad) {
         loadMoves++;
+        if (lastMoveByLoad) {
+          pingPongs++;
+        }
       }
+      lastMoveByLoad = byLoad;
     }
 
     @Override

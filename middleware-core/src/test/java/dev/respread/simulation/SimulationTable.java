@@ -10,7 +10,7 @@ final class SimulationTable {
   static String format(List<Outcome> outcomes) {
     StringBuilder sb = new StringBuilder();
     sb.append("| scenario | mode | time to balance | drains to balance | drains | "
-        + "final max/mean | heavy-client moves |\n");
+        + "max/mean, last 5 min | heavy-client moves |\n");
     sb.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
     for (Outcome o : outcomes) {
       Scenario s = o.scenario();

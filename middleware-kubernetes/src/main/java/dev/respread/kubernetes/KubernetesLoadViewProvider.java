@@ -1,0 +1,44 @@
+package dev.respread.kubernetes;
+
+import dev.respread.LoadSource;
+import dev.respread.LoadView;
+import dev.respread.LoadViewProvider;
+import dev.respread.RecyclingConfig;
+import dev.respread.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Creates a {@link KubernetesLoadView} for {@code RESPREAD_LOAD_SOURCE=kubernetes}, configured
+ * from {@code POD_NAME}, {@code POD_NAMESPACE}, {@code RESPREAD_SERVICE_NAME} or
+ * {@code RESPREAD_POD_SELECTOR}, {@code RESPREAD_KUBERNETES_METRICS_INTERVAL} and
+ * {@code RESPREAD_KUBERNETES_TIMEOUT}. The client finds the API server the way fabric8 does (the
+ * pod's service account in a cluster). The view's meters go to the recycler's registry.
+ * Found through {@link java.util.ServiceLoader}; users do not call it.
+ */
+public final class KubernetesLoadViewProvider implements LoadViewProvider {
+
+  @Override
+  public LoadSource source() {
+    return LoadSource.KUBERNETES;
+  }
+
+  @Override
+  public Set<String> variables() {
+    return KubernetesLoadView.VARIABLES;
+  }
+
+  @Override
+  public LoadView create(RecyclingConfig config, Map<String, String> environment, Ticker ticker) {
+    return create(config, environment, ticker, Metrics.globalRegistry);
+  }
+
+  @Override
+  public LoadView create(RecyclingConfig config, Map<String, String> environment, Ticker ticker,
+      MeterRegistry registry) {
+    return KubernetesLoadView.builder().environment(environment).ticker(ticker).meterRegistry(registry)
+        .build();
+  }
+}

@@ -1,0 +1,169 @@
+package dev.respread.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.respread.ConnectionRecycler;
+import dev.respread.InvalidConfigurationException;
+import dev.respread.LoadSource;
+import dev.respread.LoadViewProvider;
+import dev.respread.RecyclingConfig;
+import dev.respread.internal.RecyclerMetrics;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
+import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetricsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code RESPREAD_LOAD_SOURCE} selects the views through {@link ServiceLoader}, and their
+ * environment variables are checked together, every bad one named in one message.
+ */
+@EnableKubernetesMockClient(crud = true, https = false)
+class LoadViewProvidersTest {
+  static KubernetesMockServer server;
+  static KubernetesClient client;
+
+  @Test
+  void registersAProviderForKubernetesAndForPrometheus() {
+    Map<LoadSource, LoadViewProvider> providers = ServiceLoader.load(LoadViewProvider.class)
+        .stream().map(ServiceLoader.Provider::get)
+        .collect(Collectors.toMap(LoadViewProvider::source, p -> p));
+
+    assertThat(providers).containsOnlyKeys(LoadSource.KUBERNETES, LoadSource.PROMETHEUS);
+    assertThat(providers.get(LoadSource.KUBERNETES)).isInstanceOf(KubernetesLoadViewProvider.class);
+    assertThat(providers.get(LoadSource.PROMETHEUS)).isInstanceOf(PrometheusLoadViewProvider.class);
+  }
+
+  @Test
+  void theCoreAcceptsEveryVariableTheViewsRead() {
+    Map<String, String> env = new HashMap<>();
+    for (String v : KubernetesLoadView.VARIABLES) {
+      env.put(v, "x");
+    }
+    for (String v : PrometheusLoadView.VARIABLES) {
+      env.put(v, "x");
+    }
+    env.put("RESPREAD_LOAD_SOURCE", "kubernetes");
+
+    assertThat(RecyclingConfig.fromEnvironment(env).loadSource()).isEqualTo(LoadSource.KUBERNETES);
+  }
+
+  @Test
+  void namesEveryBadKubernetesVariableInOneMessage() {
+    Map<String, String> env = Map.of(
+        "POD_NAMESPACE", " ",
+        "RESPREAD_POD_SELECTOR", "app in (web)",
+        "RESPREAD_KUBERNETES_METRICS_INTERVAL", "soon",
+        "RESPREAD_KUBERNETES_TIMEOUT", "0s");
+
+    assertThatThrownBy(() -> new KubernetesLoadViewProvider().create(
+        RecyclingConfig.builder().build(), env, System::nanoTime))
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e ->
+            assertThat(e.problems()).containsExactlyInAnyOrder(
+                "podName: null (expected: this pod's name; set POD_NAME from the downward API "
+                    + "(fieldRef metadata.name))",
+                "POD_NAMESPACE: \" \" (expected: this pod's namespace; set POD_NAMESPACE from the "
+                    + "downward API (fieldRef metadata.namespace))",
+                "RESPREAD_POD_SELECTOR: \"app in (web)\" (expected: equality labels such as "
+                    + "app=web,tier=api)",
+                "serviceName: null (expected: the Service's name, or RESPREAD_POD_SELECTOR with "
+                    + "its pods' labels)",
+                "RESPREAD_KUBERNETES_METRICS_INTERVAL: \"soon\" (expected: a duration such as "
+                    + "500ms, 90s, 5m, 1h or PT5M, >= 100ms and <= 10m)",
+                "RESPREAD_KUBERNETES_TIMEOUT: \"0s\" (expected: >= 100ms and <= 1m)"));
+  }
+
+  @Test
+  void namesEveryBadPrometheusVariableInOneMessage() {
+    Map<String, String> env = Map.of(
+        "RESPREAD_PROMETHEUS_URL", "prometheus:9090",
+        "RESPREAD_PROMETHEUS_METRIC", "latency",
+        "RESPREAD_PROMETHEUS_WINDOW", "0s",
+        "RESPREAD_PROMETHEUS_BEARER_TOKEN_FILE", "/nonexistent/token",
+        "POD_NAME", "web-a");
+
+    assertThatThrownBy(() -> new PrometheusLoadViewProvider().create(
+        RecyclingConfig.builder().build(), env, System::nanoTime))
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e ->
+            assertThat(e.problems()).containsExactlyInAnyOrder(
+                "RESPREAD_PROMETHEUS_URL: \"prometheus:9090\" (expected: the Prometheus base URL, "
+                    + "such as http://prometheus.monitoring:9090)",
+                "RESPREAD_PROMETHEUS_METRIC: \"latency\" (expected: one of requests, cpu)",
+                "RESPREAD_PROMETHEUS_WINDOW: \"0s\" (expected: >= 1s and <= 1h)",
+                "RESPREAD_PROMETHEUS_BEARER_TOKEN_FILE: \"/nonexistent/token\" (expected: a "
+                    + "readable file holding the token)",
+                "namespace: null (expected: this pod's namespace; set POD_NAMESPACE from the "
+                    + "downward API (fieldRef metadata.namespace), because a query uses "
+                    + "{namespace})",
+                "serviceName: null (expected: the name of the Service, as in the service label "
+                    + "of its series, because a query uses {service})"));
+  }
+
+  @Test
+  void customQueriesNeedOnlyThePlaceholdersTheyUse() {
+    Map<String, String> env = Map.of(
+        "RESPREAD_PROMETHEUS_URL", "http://127.0.0.1:1",
+        "RESPREAD_PROMETHEUS_OWN_QUERY", "sum(load{pod=\"{pod}\"})",
+        "RESPREAD_PROMETHEUS_MEAN_QUERY", "avg(load)",
+        "RESPREAD_PROMETHEUS_MEMBERS_QUERY", "count(load)",
+        "POD_NAME", "web-a");
+
+    try (PrometheusLoadView view = PrometheusLoadView.builder().environment(env).build()) {
+      assertThat(view.query()).contains("sum(load{pod=\"web-a\"})", "avg(load)", "count(load)");
+    }
+  }
+
+  @Test
+  void kubernetesSourceGivesTheRecyclerMembersAndLoadFromTheApiServer() {
+    client.discovery().v1().endpointSlices().inNamespace("shop").resource(new EndpointSliceBuilder()
+        .withNewMetadata().withName("web-1").addToLabels("kubernetes.io/service-name", "web")
+        .endMetadata().withAddressType("IPv4")
+        .addNewEndpoint().addToAddresses("10.0.0.1").withNewTargetRef().withKind("Pod")
+        .withName("web-a").endTargetRef().endEndpoint()
+        .addNewEndpoint().addToAddresses("10.0.0.2").withNewTargetRef().withKind("Pod")
+        .withName("web-b").endTargetRef().endEndpoint().build()).create();
+    podMetrics("web-a", "900m");
+    podMetrics("web-b", "300m");
+    // The provider's client finds the API server the way it would in a pod: through fabric8's
+    // auto-configuration, pointed here at the mock server.
+    Map<String, String> properties = Map.of("kubernetes.master", client.getMasterUrl().toString(),
+        "kubernetes.auth.tryKubeConfig", "false", "kubernetes.auth.tryServiceAccount", "false");
+    properties.forEach(System::setProperty);
+    Map<String, String> env = Map.of("RESPREAD_LOAD_SOURCE", "kubernetes",
+        "RESPREAD_LOAD_INTERVAL", "100ms", "POD_NAME", "web-a", "POD_NAMESPACE", "shop",
+        "RESPREAD_SERVICE_NAME", "web");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ConnectionRecycler recycler = ConnectionRecycler.builder(RecyclingConfig.fromEnvironment(env))
+        .environment(env).meterRegistry(registry).name("k8s").build();
+    try {
+      Gauge members = registry.get(RecyclerMetrics.LOAD_MEMBERS).gauge();
+      Gauge ratio = registry.get(RecyclerMetrics.LOAD_RATIO).gauge();
+
+      Await.until(() -> members.value() == 2 && Math.abs(ratio.value() - 1.5) < 1e-9,
+          () -> "members=" + members.value() + " ratio=" + ratio.value());
+    } finally {
+      recycler.close();
+      properties.keySet().forEach(System::clearProperty);
+    }
+  }
+
+  private static void podMetrics(String pod, String cpu) {
+    PodMetrics m = new PodMetricsBuilder().withNewMetadata().withName(pod).withNamespace("shop")
+        .endMetadata().withTimestamp(Instant.now().toString())
+        .withContainers(List.of()).addNewContainer().withName("app")
+        .addToUsage("cpu", new Quantity(cpu)).endContainer().build();
+    client.resources(PodMetrics.class).inNamespace("shop").resource(m).create();
+  }
+}

@@ -1,0 +1,289 @@
+package dev.respread.kubernetes;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.respread.LoadSnapshot;
+import dev.respread.kubernetes.internal.FailureCause;
+import dev.respread.kubernetes.internal.ViewHealth;
+import dev.respread.kubernetes.internal.ViewHealth.State;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Prometheus view against an HTTP server on loopback that answers {@code /api/v1/query} the
+ * way Prometheus does, or the way a broken one does. {@link PrometheusServerTest} runs the view
+ * against a real Prometheus.
+ */
+class PrometheusLoadViewTest {
+  static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+
+  private final AtomicLong ticker = new AtomicLong(9_000_000_000_000L);
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final AtomicInteger status = new AtomicInteger(200);
+  private final AtomicReference<String> body = new AtomicReference<>();
+  private final AtomicReference<String> lastQuery = new AtomicReference<>();
+  private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
+  private final AtomicInteger requests = new AtomicInteger();
+  private volatile CountDownLatch hold;
+  private volatile CountDownLatch entered;
+  private HttpServer server;
+  private PrometheusLoadView view;
+
+  @TempDir
+  Path dir;
+
+  @BeforeEach
+  void startServer() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.createContext("/api/v1/query", this::answer);
+    server.start();
+    body.set(answer(NOW, 30, 15, 3));
+  }
+
+  @AfterEach
+  void stop() {
+    if (view != null) {
+      view.close();
+    }
+    if (hold != null) {
+      hold.countDown();
+    }
+    server.stop(0);
+  }
+
+  private void answer(HttpExchange exchange) throws IOException {
+    lastQuery.set(URLDecoder.decode(new String(exchange.getRequestBody().readAllBytes(), UTF_8)
+        .replaceFirst("^query=", ""), UTF_8));
+    lastAuthorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
+    requests.incrementAndGet();
+    CountDownLatch h = hold;
+    if (h != null) {
+      entered.countDown();
+      try {
+        h.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    byte[] bytes = body.get().getBytes(UTF_8);
+    exchange.sendResponseHeaders(status.get(), bytes.length);
+    exchange.getResponseBody().write(bytes);
+    exchange.close();
+  }
+
+  @Test
+  void readsOwnMeanAndMembersFromOneQueryStampedInTheTickerTimeBase() {
+    body.set(answer(NOW.minusSeconds(3), 30, 15, 3));
+
+    view = view(builder());
+
+    LoadSnapshot s = awaitLoad();
+    assertThat(s.ownLoad()).isEqualTo(30.0);
+    assertThat(s.meanLoad()).isEqualTo(15.0);
+    assertThat(s.readyMembers()).isEqualTo(3);
+    assertThat(s.loadObservedAtNanos()).isEqualTo(ticker.get() - Duration.ofSeconds(3).toNanos());
+    assertThat(requests.get()).isEqualTo(1);
+  }
+
+  @Test
+  void fillsTheDefaultRequestQueriesWithThePodNamespaceServiceAndWindow() {
+    view = view(builder());
+
+    awaitLoad();
+    assertThat(lastQuery.get())
+        .contains("rate(http_server_requests_seconds_count{namespace=\"shop\",pod=\"web-a\"}[60s])")
+        .contains("avg(sum by (pod) (rate(http_server_requests_seconds_count{namespace=\"shop\","
+            + "service=\"web\"}[60s])) and on (pod) (max by (pod) (up{namespace=\"shop\","
+            + "service=\"web\"}) == 1))")
+        .contains("count(sum by (pod)")
+        .doesNotContain("{pod}", "{namespace}", "{service}", "{window}");
+  }
+
+  @Test
+  void sendsTheBearerTokenFromTheFileReadAgainOnEveryQuery() throws IOException {
+    Path token = Files.writeString(dir.resolve("token"), "first\n");
+    view = view(builder().bearerTokenFile(token));
+    awaitLoad();
+    assertThat(lastAuthorization.get()).isEqualTo("Bearer first");
+
+    Files.writeString(token, "rotated");
+    view.refreshNow();
+
+    Await.until(() -> "Bearer rotated".equals(lastAuthorization.get()), lastAuthorization::get);
+  }
+
+  @Test
+  void unauthorizedFailsSoftAndKeepsTheLastSnapshot() {
+    assertFailsSoft(401, answer(NOW, 1, 1, 1), FailureCause.UNAUTHORIZED);
+  }
+
+  @Test
+  void forbiddenFailsSoftAndKeepsTheLastSnapshot() {
+    assertFailsSoft(403, "{\"status\":\"error\"}", FailureCause.FORBIDDEN);
+  }
+
+  @Test
+  void serverErrorFailsSoftAndKeepsTheLastSnapshot() {
+    assertFailsSoft(503, "overloaded", FailureCause.SERVER_ERROR);
+  }
+
+  @Test
+  void badQueryFailsSoftAsAClientError() {
+    assertFailsSoft(400, "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse\"}",
+        FailureCause.CLIENT_ERROR);
+  }
+
+  @Test
+  void garbageFailsSoftAsMalformed() {
+    assertFailsSoft(200, "<html>login</html>", FailureCause.MALFORMED);
+  }
+
+  @Test
+  void nanBesideANumberFailsSoftAsMalformed() {
+    assertFailsSoft(200, answer(NOW, Double.NaN, 15, 3), FailureCause.MALFORMED);
+  }
+
+  @Test
+  void negativeLoadFailsSoftAsMalformed() {
+    assertFailsSoft(200, answer(NOW, -1, 15, 3), FailureCause.MALFORMED);
+  }
+
+  @Test
+  void aQueryReturningSeveralSeriesFailsSoftAsMalformed() {
+    String twoOwn = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+        + series("own", NOW, "1") + ',' + series("own", NOW, "2") + "]}}";
+    assertFailsSoft(200, twoOwn, FailureCause.MALFORMED);
+  }
+
+  @Test
+  void withoutOwnSamplesYetOffersMembersOnly() {
+    body.set("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+        + series("members", NOW, "3") + "]}}");
+
+    view = view(builder());
+
+    Await.until(() -> view.latest().hasMembers(), () -> view.latest().toString());
+    assertThat(view.latest().hasLoad()).isFalse();
+    assertThat(view.latest().readyMembers()).isEqualTo(3);
+    assertThat(view.health().state()).isEqualTo(State.OK);
+  }
+
+  @Test
+  void slowPrometheusTimesOutWhileLatestKeepsAnswering() throws Exception {
+    hold = new CountDownLatch(1);
+    entered = new CountDownLatch(1);
+
+    view = view(builder().timeout(Duration.ofSeconds(2)));
+
+    assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+    // The server holds the query; latest() answers anyway, with what the view has.
+    assertThat(view.latest()).isSameAs(LoadSnapshot.unavailable());
+    assertThat(hold.getCount()).isEqualTo(1);
+    awaitCause(FailureCause.TIMEOUT);
+    assertThat(view.latest()).isSameAs(LoadSnapshot.unavailable());
+  }
+
+  @Test
+  void unreachablePrometheusFailsSoftWithNothingToOffer() {
+    server.stop(0);
+
+    view = view(builder());
+
+    awaitCause(FailureCause.UNREACHABLE);
+    assertThat(view.latest()).isSameAs(LoadSnapshot.unavailable());
+  }
+
+  @Test
+  void cpuPresetQueriesProcessCpuUsage() {
+    view = view(builder().metric(PrometheusLoadView.Metric.CPU));
+
+    awaitLoad();
+    assertThat(lastQuery.get()).contains("process_cpu_usage{namespace=\"shop\",pod=\"web-a\"}")
+        .doesNotContain("http_server_requests");
+    assertThat(view.noiseFloor()).isEqualTo(0.02);
+  }
+
+  private void assertFailsSoft(int failingStatus, String failingBody, FailureCause cause) {
+    view = view(builder());
+    LoadSnapshot before = awaitLoad();
+    status.set(failingStatus);
+    body.set(failingBody);
+
+    view.refreshNow();
+
+    awaitCause(cause);
+    assertThat(view.latest()).isSameAs(before);
+    assertThat(registry.get(ViewHealth.FAILURES).tag("cause", cause.tagValue()).counter().count())
+        .isEqualTo(1.0);
+    assertThat(registry.get(ViewHealth.STATE).tag("state", "failing").gauge().value())
+        .isEqualTo(1.0);
+
+    status.set(200);
+    body.set(answer(NOW.plusSeconds(1), 40, 20, 3));
+    view.refreshNow();
+
+    Await.until(() -> view.latest().ownLoad() == 40.0, () -> view.latest().toString());
+    assertThat(view.health().state()).isEqualTo(State.OK);
+  }
+
+  private PrometheusLoadView.Builder builder() {
+    return PrometheusLoadView.builder(URI.create("http://127.0.0.1:"
+            + server.getAddress().getPort())).podName("web-a").namespace("shop")
+        .serviceName("web").interval(Duration.ofMinutes(10)).timeout(Duration.ofSeconds(10))
+        .ticker(ticker::get).clock(Clock.fixed(NOW, ZoneOffset.UTC)).meterRegistry(registry);
+  }
+
+  private static PrometheusLoadView view(PrometheusLoadView.Builder b) {
+    return b.build();
+  }
+
+  private LoadSnapshot awaitLoad() {
+    Await.until(() -> view.latest().hasLoad(), () -> view.latest() + " " + view.health());
+    return view.latest();
+  }
+
+  private void awaitCause(FailureCause cause) {
+    Await.until(() -> view.health().cause(PrometheusLoadView.QUERY) == cause,
+        view.health()::toString);
+    assertThat(view.health().state()).isEqualTo(State.FAILING);
+  }
+
+  static String answer(Instant at, double own, double mean, double members) {
+    return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+        + series("own", at, number(own)) + ',' + series("mean", at, number(mean)) + ','
+        + series("members", at, number(members)) + "]}}";
+  }
+
+  private static String number(double v) {
+    return Double.isNaN(v) ? "NaN" : Double.toString(v);
+  }
+
+  private static String series(String part, Instant at, String value) {
+    return "{\"metric\":{\"respread_part\":\"" + part + "\"},\"value\":[" + at.getEpochSecond()
+        + '.' + String.format("%03d", at.getNano() / 1_000_000) + ",\"" + value + "\"]}";
+  }
+}
