@@ -1,0 +1,107 @@
+package dev.respread.servlet.internal;
+
+import dev.respread.ConnectionRecycler;
+import dev.respread.Protocol;
+import dev.respread.RecycleReason;
+import jakarta.servlet.ServletConnection;
+import jakarta.servlet.http.HttpServletRequest;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Tomcat and any other servlet 6 container: HTTP/1.1 only, through {@code Connection: close}.
+ *
+ * <p>The servlet API has neither a connection object nor a close event, so a connection is keyed
+ * by {@link ServletConnection#getConnectionId()} and reported closed (a) when a response carrying
+ * {@code Connection: close} has been handed back to the container, which then closes it, or (b)
+ * when it has been idle for {@code idleTimeout}, which should be a little longer than the
+ * container's keep-alive timeout. A connection still open after (b) registers again on its next
+ * request, with a fresh age. Idle connections are looked for on the request path, at most twice
+ * per {@code idleTimeout}: no thread of its own, which a container would flag as a leak.
+ *
+ * <p>HTTP/2 requests pass through untouched: there is no portable way to send a GOAWAY, and
+ * pretending would be worse than saying so (logged once, at start-up).
+ *
+ * <p>A request still running when the grace runs out cannot be cut off: the API offers no way to
+ * close the socket. The engine still counts it as forced; the close follows its response.
+ */
+public final class GenericSupport extends ServletLevelSupport {
+  private static final Logger logger = System.getLogger(GenericSupport.class.getName());
+
+  private final long idleTimeoutNanos;
+  private final long sweepPeriodNanos;
+  private final AtomicLong lastSweepNanos = new AtomicLong(System.nanoTime());
+
+  public GenericSupport(ConnectionRecycler recycler, Duration idleTimeout, String serverInfo) {
+    super(recycler);
+    logger.log(Level.INFO, "respread on {0}: HTTP/1.1 connections are recycled with "
+        + "\"Connection: close\"; HTTP/2 connections are NOT recycled, because the container "
+        + "has no per-connection hook to send a GOAWAY. Bound HTTP/2 connection lifetimes with "
+        + "the container''s own settings, or use Undertow or Jetty.", serverInfo);
+    this.idleTimeoutNanos = idleTimeout.toNanos();
+    this.sweepPeriodNanos = Math.max(1, idleTimeoutNanos / 2);
+  }
+
+  @Override
+  Object keyOf(HttpServletRequest request) {
+    sweepIfDue();
+    if (!request.getProtocol().startsWith("HTTP/1")) {
+      return null;
+    }
+    return request.getServletConnection().getConnectionId();
+  }
+
+  @Override
+  CountedConnection newConnection(Object key, HttpServletRequest request, Runnable onClosed) {
+    GenericConnection c = new GenericConnection(key);
+    c.attach(recycler.register(c, Protocol.HTTP_1_1));
+    return c;
+  }
+
+  private void sweepIfDue() {
+    long now = System.nanoTime();
+    long last = lastSweepNanos.get();
+    if (now - last >= sweepPeriodNanos && lastSweepNanos.compareAndSet(last, now)) {
+      sweep(now);
+    }
+  }
+
+  private void sweep(long now) {
+    for (CountedConnection c : connections()) {
+      if (c.tracked().inFlightRequests() == 0 && now - c.lastActiveNanos() >= idleTimeoutNanos) {
+        ((GenericConnection) c).gone();
+      }
+    }
+  }
+
+  private final class GenericConnection extends CountedConnection {
+    private final Object key;
+
+    GenericConnection(Object key) {
+      super(Protocol.HTTP_1_1);
+      this.key = key;
+    }
+
+    void gone() {
+      forget(key, this);
+      tracked().closed();
+    }
+
+    @Override
+    void closingResponseFinished() {
+      gone();
+    }
+
+    @Override
+    public void drain(RecycleReason reason, Duration grace) {
+      // HTTP/1.1: the next response carries Connection: close.
+    }
+
+    @Override
+    public void forceClose() {
+      // The servlet API cannot close a socket; the response in flight ends the connection.
+    }
+  }
+}

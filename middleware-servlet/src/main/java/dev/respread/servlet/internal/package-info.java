@@ -1,0 +1,2 @@
+/** Per-container connection tracking and drains. Not a public API. */
+package dev.respread.servlet.internal;

@@ -1,0 +1,284 @@
+package dev.respread.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.internal.http2.ConnectionShutdownException;
+
+/** Real clients sending load, counting failures and the connections they used. */
+final class Clients {
+  private Clients() {
+  }
+
+  /** What a run saw. */
+  static final class Result {
+    final AtomicInteger ok = new AtomicInteger();
+    final AtomicInteger failed = new AtomicInteger();
+    final Set<String> ports = ConcurrentHashMap.newKeySet();
+    final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Attempts the client gave up on before writing anything (see {@link #okHttpH2}). */
+    final AtomicInteger unsent = new AtomicInteger();
+    /** Connections the client reports it made, where it reports them; else distinct ports. */
+    long connections;
+
+    void success(String body) {
+      ok.incrementAndGet();
+      ports.add(body.substring(0, body.indexOf(' ')));
+    }
+
+    void failure(String what) {
+      failed.incrementAndGet();
+      if (failures.size() < 10) {
+        failures.add(what);
+      }
+    }
+
+    synchronized void add(Result other) {
+      ok.addAndGet(other.ok.get());
+      failed.addAndGet(other.failed.get());
+      ports.addAll(other.ports);
+      failures.addAll(other.failures);
+      connections += other.connections;
+    }
+
+    long clientConnections() {
+      return Math.max(connections, ports.size());
+    }
+
+    void assertNoFailures(int expected) {
+      assertThat(failures).as("failed requests").isEmpty();
+      assertThat(failed.get()).isZero();
+      assertThat(ok.get()).isEqualTo(expected);
+    }
+
+    @Override
+    public String toString() {
+      return "ok=" + ok + " failed=" + failed + " unsent-and-resent=" + unsent + " connections="
+          + clientConnections();
+    }
+  }
+
+  interface Call {
+    void run(int i) throws Exception;
+  }
+
+  /** Runs {@code requests} calls on {@code threads} threads, each call counted by itself. */
+  static void parallel(int threads, int requests, Call call) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      AtomicInteger next = new AtomicInteger();
+      for (int t = 0; t < threads; t++) {
+        futures.add(pool.submit(() -> {
+          for (int i; (i = next.getAndIncrement()) < requests; ) {
+            call.run(i);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : futures) {
+        f.get(3, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  static Result jdkHttp11(String url, int threads, int requests) throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10)).build();
+    Result r = new Result();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofSeconds(30)).build();
+    parallel(threads, requests, i -> {
+      try {
+        HttpResponse<String> resp = client.send(request, HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() == 200) {
+          r.success(resp.body());
+        } else {
+          r.failure("status " + resp.statusCode());
+        }
+      } catch (IOException e) {
+        r.failure(e.toString());
+      }
+    });
+    return r;
+  }
+
+  static OkHttpClient okHttpH2PriorKnowledge(AtomicInteger connects) {
+    return new OkHttpClient.Builder()
+        .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
+        .connectionPool(new ConnectionPool(8, 1, TimeUnit.MINUTES))
+        .readTimeout(Duration.ofSeconds(30))
+        .eventListener(new okhttp3.EventListener() {
+          @Override
+          public void connectStart(okhttp3.Call call, java.net.InetSocketAddress address,
+              java.net.Proxy proxy) {
+            connects.incrementAndGet();
+          }
+        })
+        .build();
+  }
+
+  /**
+   * OkHttp over h2c. OkHttp throws {@code ConnectionShutdownException} when it tries to open a
+   * stream on a connection whose GOAWAY its reader thread has just processed; it retries that
+   * once, and gives up if the retry picks another connection that is going away, or finds no
+   * route left ("exhausted all routes", with the shutdown as a suppressed exception). Nothing was
+   * written to the server in either case, so the call is sent again (at most twice more) and
+   * counted in {@link Result#unsent}.
+   */
+  static Result okHttpH2(String url, int threads, int requests) throws Exception {
+    AtomicInteger connects = new AtomicInteger();
+    OkHttpClient client = okHttpH2PriorKnowledge(connects);
+    Result r = new Result();
+    try {
+      parallel(threads, requests, i -> {
+        for (int attempt = 1; ; attempt++) {
+          try (Response resp = client.newCall(new Request.Builder().url(url).build())
+              .execute()) {
+            String body = resp.body().string();
+            if (resp.code() == 200 && resp.protocol() == Protocol.H2_PRIOR_KNOWLEDGE) {
+              r.success(body);
+            } else {
+              r.failure("status " + resp.code() + " over " + resp.protocol());
+            }
+            return;
+          } catch (IOException e) {
+            if (!neverSent(e) || attempt == 3) {
+              r.failure(e + " suppressed " + java.util.Arrays.toString(e.getSuppressed()));
+              return;
+            }
+            r.unsent.incrementAndGet();
+          }
+        }
+      });
+    } finally {
+      client.dispatcher().executorService().shutdown();
+      client.connectionPool().evictAll();
+    }
+    r.connections = connects.get();
+    return r;
+  }
+
+  /** Whether OkHttp failed {@code e} before it wrote a stream (see {@link #okHttpH2}). */
+  static boolean neverSent(IOException e) {
+    if (e instanceof ConnectionShutdownException) {
+      return true;
+    }
+    Throwable[] earlier = e.getSuppressed();
+    return "exhausted all routes".equals(e.getMessage()) && earlier.length > 0
+        && java.util.Arrays.stream(earlier).allMatch(ConnectionShutdownException.class::isInstance);
+  }
+
+  /**
+   * Runs {@code curl} {@code batches} times, each asking for {@code perBatch} URLs, which curl
+   * sends on one reused connection until the server closes or drains it. {@code num_connects}
+   * counts the connections curl opened.
+   */
+  static Result curl(String url, boolean http2PriorKnowledge, int batches, int perBatch)
+      throws Exception {
+    Result r = new Result();
+    for (int b = 0; b < batches; b++) {
+      List<String> cmd = new ArrayList<>(List.of(Tools.require("curl"), "-sS",
+          http2PriorKnowledge ? "--http2-prior-knowledge" : "--http1.1",
+          "--max-time", "60", "-w", "\\n%{http_code} %{num_connects} %{http_version}\\n"));
+      for (int i = 0; i < perBatch; i++) {
+        cmd.add(url);
+      }
+      Tools.Output out = Tools.run(cmd, Duration.ofMinutes(2));
+      if (out.exitCode != 0) {
+        r.failure("curl exit " + out.exitCode + ": " + out.stderr);
+      }
+      String[] lines = out.stdout.split("\n");
+      int statuses = 0;
+      for (int i = 0; i + 1 < lines.length; i += 2) {
+        String[] meta = lines[i + 1].trim().split(" ");
+        statuses++;
+        String expectedVersion = http2PriorKnowledge ? "2" : "1.1";
+        if (meta[0].equals("200") && meta[2].equals(expectedVersion)) {
+          r.success(lines[i]);
+        } else {
+          r.failure("curl: " + lines[i + 1]);
+        }
+        r.connections += Long.parseLong(meta[1]);
+      }
+      if (statuses != perBatch) {
+        r.failure("curl answered " + statuses + " of " + perBatch + ": " + out.stderr);
+      }
+    }
+    return r;
+  }
+
+  /** h2load's own summary. */
+  static final class H2load {
+    final int total;
+    final int started;
+    final int succeeded;
+    final int failed;
+    final int errored;
+    final int timeout;
+    final String output;
+
+    private H2load(String output) {
+      this.output = output;
+      Matcher m = Pattern.compile("requests: (\\d+) total, (\\d+) started, \\d+ done, (\\d+) "
+          + "succeeded, (\\d+) failed, (\\d+) errored, (\\d+) timeout").matcher(output);
+      assertThat(m.find()).as("h2load summary in:\n" + output).isTrue();
+      total = Integer.parseInt(m.group(1));
+      started = Integer.parseInt(m.group(2));
+      succeeded = Integer.parseInt(m.group(3));
+      failed = Integer.parseInt(m.group(4));
+      errored = Integer.parseInt(m.group(5));
+      timeout = Integer.parseInt(m.group(6));
+    }
+
+    static H2load run(String url, int requests, int clients, int streams, boolean h1)
+        throws Exception {
+      List<String> cmd = new ArrayList<>(List.of(Tools.require("h2load"),
+          "-n", Integer.toString(requests), "-c", Integer.toString(clients),
+          "-m", Integer.toString(streams), "-T", "60"));
+      if (h1) {
+        cmd.add("--h1");
+      }
+      cmd.add(url);
+      Tools.Output out = Tools.run(cmd, Duration.ofMinutes(3));
+      assertThat(out.exitCode).as("h2load exit code; output:\n" + out.stdout + out.stderr)
+          .isZero();
+      return new H2load(out.stdout);
+    }
+
+    void assertAllSucceeded(int expected) {
+      assertThat(total).isEqualTo(expected);
+      assertThat(failed + errored + timeout).as("h2load failures:\n" + output).isZero();
+      assertThat(succeeded).as(output).isEqualTo(expected);
+    }
+  }
+
+  static String read(InputStream in) throws IOException {
+    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+  }
+}

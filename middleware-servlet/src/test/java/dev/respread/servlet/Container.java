@@ -1,0 +1,153 @@
+package dev.respread.servlet;
+
+import dev.respread.ConnectionRecycler;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.servlet.Servlets;
+import io.undertow.servlet.api.DeploymentInfo;
+import io.undertow.servlet.api.DeploymentManager;
+import io.undertow.servlet.api.InstanceFactory;
+import io.undertow.servlet.api.ServletContainerInitializerInfo;
+import io.undertow.servlet.util.ImmediateInstanceFactory;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletContainerInitializer;
+import java.net.InetSocketAddress;
+import org.apache.catalina.Context;
+import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The servlet containers under test, each started on 127.0.0.1 port 0 with one servlet on
+ * {@code /*} and the filter registered in one line from a {@link ServletContainerInitializer}.
+ */
+enum Container {
+  UNDERTOW {
+    @Override
+    Running start(ConnectionRecycler recycler, Servlet servlet) throws Exception {
+      return undertow(initializer(recycler), servlet);
+    }
+  },
+  JETTY {
+    @Override
+    Running start(ConnectionRecycler recycler, Servlet servlet) throws Exception {
+      Server server = new Server();
+      HttpConfiguration config = new HttpConfiguration();
+      ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config),
+          new HTTP2CServerConnectionFactory(config));
+      connector.setHost("127.0.0.1");
+      connector.setPort(0);
+      server.addConnector(connector);
+      ServletContextHandler context = new ServletContextHandler("/");
+      ServletHolder holder = new ServletHolder(servlet);
+      holder.setAsyncSupported(true);
+      context.addServlet(holder, "/*");
+      context.addServletContainerInitializer(initializer(recycler));
+      server.setHandler(context);
+      server.start();
+      return new Running(connector.getLocalPort(), server::stop);
+    }
+  },
+  TOMCAT {
+    @Override
+    Running start(ConnectionRecycler recycler, Servlet servlet) throws Exception {
+      return tomcat(initializer(recycler), servlet, false);
+    }
+  };
+
+  /**
+   * Undertow with HTTP/2 (h2c upgrade and prior knowledge), {@code servlet} on {@code /*}, and
+   * {@code initializer} run at deployment, or no initializer when it is {@code null}.
+   */
+  static Running undertow(ServletContainerInitializer initializer, Servlet servlet)
+      throws Exception {
+    DeploymentInfo info = Servlets.deployment()
+        .setClassLoader(Container.class.getClassLoader())
+        .setContextPath("/")
+        .setDeploymentName("respread-test")
+        .addServlet(Servlets.servlet("app", servlet.getClass(), factory(servlet))
+            .addMapping("/*").setAsyncSupported(true));
+    if (initializer != null) {
+      info.addServletContainerInitializer(new ServletContainerInitializerInfo(
+          ServletContainerInitializer.class, factory(initializer), null));
+    }
+    DeploymentManager manager = Servlets.defaultContainer().addDeployment(info);
+    manager.deploy();
+    Undertow server = Undertow.builder()
+        .addHttpListener(0, "127.0.0.1")
+        .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
+        .setHandler(manager.start())
+        .build();
+    server.start();
+    int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    return new Running(port, () -> {
+      server.stop();
+      manager.stop();
+      manager.undeploy();
+    });
+  }
+
+  /** Tomcat 10.1, with h2c (upgrade and prior knowledge) when {@code http2} is set. */
+  static Running tomcat(ServletContainerInitializer initializer, Servlet servlet, boolean http2)
+      throws Exception {
+    Tomcat tomcat = new Tomcat();
+    tomcat.setBaseDir(java.nio.file.Files.createTempDirectory("respread-tomcat").toString());
+    tomcat.setHostname("127.0.0.1");
+    tomcat.getConnector().setProperty("address", "127.0.0.1");
+    tomcat.getConnector().setPort(0);
+    if (http2) {
+      tomcat.getConnector().addUpgradeProtocol(new org.apache.coyote.http2.Http2Protocol());
+    }
+    Context context = tomcat.addContext("", null);
+    org.apache.catalina.Wrapper wrapper = Tomcat.addServlet(context, "app", servlet);
+    wrapper.setAsyncSupported(true);
+    wrapper.addMapping("/*");
+    context.addServletContainerInitializer(initializer, null);
+    tomcat.start();
+    return new Running(tomcat.getConnector().getLocalPort(), () -> {
+      tomcat.stop();
+      tomcat.destroy();
+    });
+  }
+
+  abstract Running start(ConnectionRecycler recycler, Servlet servlet) throws Exception;
+
+  /** The one line a user writes. */
+  static ServletContainerInitializer initializer(ConnectionRecycler recycler) {
+    return (classes, ctx) -> RecyclingServletFilter.register(ctx, recycler);
+  }
+
+  private static <T> InstanceFactory<T> factory(T instance) {
+    return new ImmediateInstanceFactory<>(instance);
+  }
+
+  /** A started server. */
+  @SuppressWarnings("try") // close() may throw anything a server's stop() throws
+  static final class Running implements AutoCloseable {
+    final int port;
+    private final Stopper stopper;
+
+    Running(int port, Stopper stopper) {
+      this.port = port;
+      this.stopper = stopper;
+    }
+
+    String url(String path) {
+      return "http://127.0.0.1:" + port + path;
+    }
+
+    @Override
+    public void close() throws Exception {
+      stopper.stop();
+    }
+  }
+
+  interface Stopper {
+    void stop() throws Exception;
+  }
+}
