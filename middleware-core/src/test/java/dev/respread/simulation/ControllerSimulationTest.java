@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * pick, with clients of uneven weight that reconnect after each drain. Every scenario runs in
  * three modes (off, a fixed 5 minute age, respread) on the same seed, and on four seeds, so that
  * no claim rests on one lucky draw. The table of the runs with {@link Scenarios#TABLE_SEED} is
- * printed once the class is done; {@code middleware-core/SIMULATION-section.md} keeps it.
+ * printed once the class is done; BENCHMARKS.md keeps it.
  *
  * <p>Balanced means the busiest pod carries at most {@link Simulation#BALANCED} times the mean
  * request rate of the pods in one simulated second. Time to balance is counted from the

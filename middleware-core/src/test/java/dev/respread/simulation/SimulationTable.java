@@ -3,7 +3,7 @@ package dev.respread.simulation;
 import java.util.List;
 import java.util.Locale;
 
-/** Formats outcomes as the Markdown table that SIMULATION-section.md shows. */
+/** Formats outcomes as the Markdown table that BENCHMARKS.md shows. */
 final class SimulationTable {
   private SimulationTable() {}
 
