@@ -1,5 +1,11 @@
 package dev.respread.kubernetes;
 
+import static dev.respread.kubernetes.internal.Variables.KUBERNETES_METRICS_INTERVAL;
+import static dev.respread.kubernetes.internal.Variables.KUBERNETES_TIMEOUT;
+import static dev.respread.kubernetes.internal.Variables.POD_NAME;
+import static dev.respread.kubernetes.internal.Variables.POD_NAMESPACE;
+import static dev.respread.kubernetes.internal.Variables.POD_SELECTOR;
+import static dev.respread.kubernetes.internal.Variables.SERVICE_NAME;
 import static java.util.Objects.requireNonNull;
 
 import dev.respread.LoadSnapshot;
@@ -51,26 +57,19 @@ import java.util.function.Function;
  * <p>The mean counts only ready, non-terminating members that report metrics: a pod without
  * metrics yet, or one going away, would drag it down and make every other pod look hot.
  *
- * <p>Reads happen on one daemon thread and in the informer; {@link #latest()} returns the last
- * snapshot without waiting. When the API server cannot be read (down, 401, 403, timeout,
- * garbage) the view keeps its last values, which turn stale, logs once, and reports
- * {@code respread.load.view.state} and {@code respread.load.view.failures}.
+ * <p>Metrics are read on one daemon thread, membership in the informer, and a second daemon
+ * thread stamps a watched membership as current every second, so that a hanging metrics read
+ * does not make it stale; {@link #latest()} returns the last snapshot without waiting. When the
+ * API server cannot be read (down, 401, 403, timeout, garbage, a slice that cannot be read) the
+ * view keeps its last values, which turn stale, logs once, and reports
+ * {@code respread.load.view.state} and {@code respread.load.view.failures}, tagged with the
+ * builder's {@link Builder#name(String) name}.
  *
  * <p>Read-only RBAC: {@code list} and {@code watch} on {@code endpointslices}
  * ({@code discovery.k8s.io}), {@code list} on {@code pods} in {@code metrics.k8s.io}, and, with a
  * pod selector instead of a Service, {@code list} and {@code watch} on {@code pods}.
  */
 public final class KubernetesLoadView implements LoadView {
-  static final String POD_NAME = "POD_NAME";
-  static final String POD_NAMESPACE = "POD_NAMESPACE";
-  static final String SERVICE_NAME = "RESPREAD_SERVICE_NAME";
-  static final String POD_SELECTOR = "RESPREAD_POD_SELECTOR";
-  static final String METRICS_INTERVAL = "RESPREAD_KUBERNETES_METRICS_INTERVAL";
-  static final String TIMEOUT = "RESPREAD_KUBERNETES_TIMEOUT";
-  /** Every variable the view reads. */
-  static final Set<String> VARIABLES =
-      Set.of(POD_NAME, POD_NAMESPACE, SERVICE_NAME, POD_SELECTOR, METRICS_INTERVAL, TIMEOUT);
-
   /** The label the EndpointSlice controller puts on every slice of a Service. */
   static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
   static final String MEMBERS = "members";
@@ -89,6 +88,7 @@ public final class KubernetesLoadView implements LoadView {
   private final double noiseFloor;
   private final ViewHealth health;
   private final Refresher refresher;
+  private final Refresher heartbeats;
   private final SharedIndexInformer<? extends HasMetadata> informer;
 
   private volatile Duration window;
@@ -97,6 +97,8 @@ public final class KubernetesLoadView implements LoadView {
   private volatile Map<String, ServiceLoad.Sample> samples = Map.of();
   private volatile LoadSnapshot latest = LoadSnapshot.unavailable();
   private volatile boolean metricsReadInFlight;
+  /** Guarded by {@code this}: the informer's store held something the view could not read. */
+  private boolean membersMalformed;
 
   private KubernetesLoadView(Builder b, KubernetesClient client, boolean ownsClient) {
     this.client = client;
@@ -108,8 +110,13 @@ public final class KubernetesLoadView implements LoadView {
     this.clock = b.clock;
     this.noiseFloor = b.noiseFloorOr(DEFAULT_NOISE_FLOOR);
     this.window = b.measurementWindow;
-    this.health = new ViewHealth("kubernetes", List.of(MEMBERS, METRICS), b.meterRegistry);
+    this.health = new ViewHealth("kubernetes", b.name, List.of(MEMBERS, METRICS),
+        b.meterRegistry);
     this.refresher = new Refresher("kubernetes-load-view");
+    // Its own thread: a metrics read can block far longer than a heartbeat period (a client of
+    // the user's with fabric8's retries and a 10 s timeout waits minutes on a dead
+    // metrics-server), and a healthy watch must keep the membership fresh meanwhile.
+    this.heartbeats = new Refresher("kubernetes-load-view-heartbeat");
     if (b.serviceName != null) {
       this.informer = informer(client.discovery().v1().endpointSlices().inNamespace(namespace)
           .withLabel(SERVICE_NAME_LABEL, b.serviceName).runnableInformer(0),
@@ -119,7 +126,7 @@ public final class KubernetesLoadView implements LoadView {
           .runnableInformer(0), KubernetesLoadView::readyPods);
     }
     refresher.every(b.metricsInterval, this::readMetrics);
-    refresher.every(HEARTBEAT, this::heartbeat);
+    heartbeats.every(HEARTBEAT, this::heartbeat);
   }
 
   private <T extends HasMetadata> SharedIndexInformer<T> informer(SharedIndexInformer<T> inf,
@@ -147,11 +154,27 @@ public final class KubernetesLoadView implements LoadView {
       }
 
       private void membersChanged() {
-        ready = readyOf.apply(inf.getStore().list());
-        if (inf.hasSynced()) {
-          membersSeenAt = ticker.nanoTime();
+        Set<String> read;
+        try {
+          read = readyOf.apply(inf.getStore().list());
+        } catch (RuntimeException e) {
+          // Thrown here, it would end up in the informer's log and leave the heartbeat stamping
+          // a membership that no longer follows the store as fresh. Keep the last membership
+          // and let it age instead, until an update the view can read arrives.
+          synchronized (KubernetesLoadView.this) {
+            membersMalformed = true;
+            health.failed(MEMBERS, FailureCause.MALFORMED, String.valueOf(e));
+          }
+          return;
         }
-        publish();
+        synchronized (KubernetesLoadView.this) {
+          membersMalformed = false;
+          ready = read;
+          if (inf.hasSynced()) {
+            membersSeenAt = ticker.nanoTime();
+          }
+          publish();
+        }
       }
     });
     inf.start();
@@ -167,18 +190,28 @@ public final class KubernetesLoadView implements LoadView {
   static Set<String> readyInSlices(List<EndpointSlice> slices) {
     Set<String> names = new HashSet<>();
     for (EndpointSlice slice : slices) {
-      for (Endpoint e : slice.getEndpoints()) {
+      // API servers send "endpoints": null for a slice of a Service without endpoints, against
+      // their own OpenAPI schema (kubernetes/kubernetes#135968, defaulted to [] by #136109),
+      // and fabric8 keeps the null.
+      for (Endpoint e : orEmpty(slice.getEndpoints())) {
         EndpointConditions c = e.getConditions();
         boolean ready = c == null || !Boolean.FALSE.equals(c.getReady());
         boolean terminating = c != null && Boolean.TRUE.equals(c.getTerminating());
-        if (ready && !terminating) {
-          names.add(e.getTargetRef() != null && e.getTargetRef().getName() != null
-              ? e.getTargetRef().getName()
-              : "address:" + String.join(",", e.getAddresses()));
+        String name = e.getTargetRef() != null && e.getTargetRef().getName() != null
+            ? e.getTargetRef().getName()
+            : orEmpty(e.getAddresses()).isEmpty() ? null
+            : "address:" + String.join(",", e.getAddresses());
+        // An endpoint with neither a pod nor an address receives no traffic: not a member.
+        if (ready && !terminating && name != null) {
+          names.add(name);
         }
       }
     }
     return Set.copyOf(names);
+  }
+
+  private static <T> List<T> orEmpty(List<T> list) {
+    return list == null ? List.of() : list;
   }
 
   /** Pods whose Ready condition is true and that are not being deleted. */
@@ -188,7 +221,7 @@ public final class KubernetesLoadView implements LoadView {
       if (p.getMetadata().getDeletionTimestamp() != null || p.getStatus() == null) {
         continue;
       }
-      for (PodCondition c : p.getStatus().getConditions()) {
+      for (PodCondition c : orEmpty(p.getStatus().getConditions())) {
         if ("Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
           names.add(p.getMetadata().getName());
         }
@@ -197,8 +230,13 @@ public final class KubernetesLoadView implements LoadView {
     return Set.copyOf(names);
   }
 
-  private void heartbeat() {
-    if (informer.hasSynced() && informer.isWatching()) {
+  /**
+   * Stamps the membership as current while the informer is synced and watching: the watch would
+   * have told of any change. Not while the last update could not be read, so that membership
+   * ages out instead.
+   */
+  synchronized void heartbeat() {
+    if (informer.hasSynced() && informer.isWatching() && !membersMalformed) {
       membersSeenAt = ticker.nanoTime();
       health.ok(MEMBERS);
     }
@@ -250,7 +288,7 @@ public final class KubernetesLoadView implements LoadView {
         cores += Quantity.getAmountInBytes(cpu).doubleValue();
       }
       if (m.getWindow() != null && m.getWindow().getDuration() != null
-          && !m.getWindow().getDuration().isZero()) {
+          && !m.getWindow().getDuration().isZero() && !m.getWindow().getDuration().isNegative()) {
         window = m.getWindow().getDuration();
       }
       return new ServiceLoad.Sample(cores,
@@ -307,6 +345,8 @@ public final class KubernetesLoadView implements LoadView {
   public void close() {
     informer.stop();
     refresher.close();
+    heartbeats.close();
+    health.close();
     if (ownsClient) {
       client.close();
     }
@@ -409,7 +449,9 @@ public final class KubernetesLoadView implements LoadView {
       podName = Settings.text(problems, POD_NAME, podName);
       namespace = Settings.text(problems, POD_NAMESPACE, namespace);
       serviceName = Settings.text(problems, SERVICE_NAME, serviceName);
-      podSelector = Settings.selector(problems, POD_SELECTOR, podSelector);
+      podSelector = Settings.selector(problems, POD_SELECTOR, "podSelector", podSelector);
+      Settings.range(problems, "measurementWindow", measurementWindow, Duration.ofSeconds(1),
+          Duration.ofHours(1));
       Settings.require(problems, POD_NAME, "podName", podName,
           "this pod's name; set POD_NAME from the downward API (fieldRef metadata.name)");
       Settings.require(problems, POD_NAMESPACE, "namespace", namespace,
@@ -419,11 +461,11 @@ public final class KubernetesLoadView implements LoadView {
         problems.crossCheck(SERVICE_NAME, "serviceName", "null",
             "the Service's name, or RESPREAD_POD_SELECTOR with its pods' labels");
       }
-      metricsInterval = problems.duration(METRICS_INTERVAL, "metricsInterval", metricsInterval,
-          Duration.ofMillis(100), Duration.ofMinutes(10));
-      timeout = problems.duration(TIMEOUT, "timeout", timeout, Duration.ofMillis(100),
+      metricsInterval = problems.duration(KUBERNETES_METRICS_INTERVAL, "metricsInterval",
+          metricsInterval, Duration.ofMillis(100), Duration.ofMinutes(10));
+      timeout = problems.duration(KUBERNETES_TIMEOUT, "timeout", timeout, Duration.ofMillis(100),
           Duration.ofMinutes(1));
-      checkNoiseFloor(problems);
+      checkShared(problems);
       problems.throwIfAny();
       if (client != null) {
         return new KubernetesLoadView(this, client, false);

@@ -3,6 +3,7 @@ package dev.respread.kubernetes;
 import static java.util.Objects.requireNonNull;
 
 import dev.respread.Ticker;
+import dev.respread.internal.ConfigProblems;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Map;
@@ -14,6 +15,7 @@ abstract class LoadViewBuilder<B extends LoadViewBuilder<B>> {
   Clock clock = Clock.systemUTC();
   MeterRegistry meterRegistry;
   Map<String, String> environment = Map.of();
+  String name = "default";
 
   @SuppressWarnings("unchecked")
   private B self() {
@@ -50,16 +52,30 @@ abstract class LoadViewBuilder<B extends LoadViewBuilder<B>> {
     return self();
   }
 
+  /**
+   * The value of the {@code view} tag on the view's meters, which tells apart two views of the
+   * same source reporting to one registry, such as one per server. Keep it to a few fixed values
+   * (never a pod or connection id). Default {@code default}; a second live view with the same
+   * source, name and registry gets {@code default-2}, and so on.
+   */
+  public B name(String name) {
+    this.name = requireNonNull(name, "name");
+    return self();
+  }
+
   /** The environment whose variables override this builder. Typically {@code System.getenv()}. */
   public B environment(Map<String, String> environment) {
     this.environment = Map.copyOf(requireNonNull(environment, "environment"));
     return self();
   }
 
-  /** Adds a problem unless the noise floor is unset (NaN) or a finite number {@code >= 0}. */
-  void checkNoiseFloor(dev.respread.internal.ConfigProblems problems) {
+  /** Adds a problem for each setting both views share that is out of range. */
+  void checkShared(ConfigProblems problems) {
     if (!Double.isNaN(noiseFloor) && !(noiseFloor >= 0 && noiseFloor < Double.MAX_VALUE)) {
       problems.add("noiseFloor: " + noiseFloor, ">= 0.0");
+    }
+    if (name.isBlank()) {
+      problems.add("name: \"" + name + '"', "not blank");
     }
   }
 

@@ -1,5 +1,17 @@
 package dev.respread.kubernetes;
 
+import static dev.respread.kubernetes.internal.Variables.POD_NAME;
+import static dev.respread.kubernetes.internal.Variables.POD_NAMESPACE;
+import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_INTERVAL;
+import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_MEAN_QUERY;
+import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_MEMBERS_QUERY;
+import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_METRIC;
+import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_OWN_QUERY;
+import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_TIMEOUT;
+import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_TOKEN_FILE;
+import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_URL;
+import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_WINDOW;
+import static dev.respread.kubernetes.internal.Variables.SERVICE_NAME;
 import static java.util.Objects.requireNonNull;
 
 import dev.respread.LoadSnapshot;
@@ -26,7 +38,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A {@link LoadView} read from Prometheus with PromQL over its HTTP API ({@code /api/v1/query}).
@@ -44,26 +55,22 @@ import java.util.Set;
  * whose target is not up are left out of the mean and the count, so a pod that went away does
  * not linger in the mean for a whole rate window.
  *
+ * <p><b>Limitation of the defaults:</b> Prometheus does not know readiness. A pod that is not
+ * ready, or is terminating, is still scraped, its target is up, and it counts in the mean and
+ * the members although the Service sends it no new connections; with little traffic it drags
+ * the mean down and makes the other pods look hot. The {@link KubernetesLoadView} has no such
+ * ghosts. With kube-state-metrics installed, restrict the per-pod series to ready pods that are
+ * not being deleted in your own mean and members queries, for example
+ * {@code ... and on (pod) (kube_pod_status_ready{namespace="{namespace}",condition="true"} == 1)
+ * unless on (pod) kube_pod_deletion_timestamp{namespace="{namespace}"}}; the project README
+ * gives both queries in full. The defaults do not depend on kube-state-metrics.
+ *
  * <p>Reads happen on one daemon thread; {@link #latest()} never waits. When Prometheus cannot be
  * read (down, 401, 403, timeout, garbage, NaN) the view keeps its last snapshot, which turns
  * stale, logs once, and reports {@code respread.load.view.state} and
  * {@code respread.load.view.failures}.
  */
 public final class PrometheusLoadView implements LoadView {
-  static final String URL = "RESPREAD_PROMETHEUS_URL";
-  static final String METRIC = "RESPREAD_PROMETHEUS_METRIC";
-  static final String OWN_QUERY = "RESPREAD_PROMETHEUS_OWN_QUERY";
-  static final String MEAN_QUERY = "RESPREAD_PROMETHEUS_MEAN_QUERY";
-  static final String MEMBERS_QUERY = "RESPREAD_PROMETHEUS_MEMBERS_QUERY";
-  static final String WINDOW = "RESPREAD_PROMETHEUS_WINDOW";
-  static final String INTERVAL = "RESPREAD_PROMETHEUS_INTERVAL";
-  static final String TIMEOUT = "RESPREAD_PROMETHEUS_TIMEOUT";
-  static final String TOKEN_FILE = "RESPREAD_PROMETHEUS_BEARER_TOKEN_FILE";
-  /** Every variable the view reads. */
-  static final Set<String> VARIABLES = Set.of(URL, METRIC, OWN_QUERY, MEAN_QUERY, MEMBERS_QUERY,
-      WINDOW, INTERVAL, TIMEOUT, TOKEN_FILE, KubernetesLoadView.POD_NAME,
-      KubernetesLoadView.POD_NAMESPACE, KubernetesLoadView.SERVICE_NAME);
-
   static final String QUERY = "query";
 
   /** The default queries. */
@@ -99,7 +106,10 @@ public final class PrometheusLoadView implements LoadView {
       return own;
     }
 
-    /** The default mean-load query: the mean over pods whose target is up. */
+    /**
+     * The default mean-load query: the mean over pods whose target is up, which includes pods
+     * that are not ready or are terminating (see the class description).
+     */
     public String meanQuery() {
       return "avg(" + upPods() + ")";
     }
@@ -139,12 +149,23 @@ public final class PrometheusLoadView implements LoadView {
     this.ticker = b.ticker;
     this.clock = b.clock;
     this.http = HttpClient.newBuilder().connectTimeout(b.timeout).build();
-    this.health = new ViewHealth("prometheus", List.of(QUERY), b.meterRegistry);
+    this.health = new ViewHealth("prometheus", b.name, List.of(QUERY), b.meterRegistry);
     this.refresher = new Refresher("prometheus-load-view");
     refresher.every(b.interval, this::refresh);
   }
 
   private void refresh() {
+    try {
+      read();
+    } catch (RuntimeException e) {
+      // What the request or the answer did that was not foreseen (a token file holding a line
+      // break is not a legal header value) is still one failed read: counted, logged once, and
+      // the view serves its last snapshot, instead of an ERROR line on every refresh.
+      health.failed(QUERY, FailureCause.MALFORMED, String.valueOf(e));
+    }
+  }
+
+  private void read() {
     String body;
     try {
       HttpRequest.Builder request = HttpRequest.newBuilder(queryUri).timeout(timeout)
@@ -178,24 +199,26 @@ public final class PrometheusLoadView implements LoadView {
     }
   }
 
+  /**
+   * A missing part is a series that does not exist yet, so it gives less, never a failure: no
+   * members, nothing; no own or mean load (a pod whose {@code rate()} has fewer than two
+   * samples, as after every rollout), membership only. A value that is there but is NaN
+   * (a division by zero), infinite or negative is a broken query.
+   */
   private LoadSnapshot snapshot(PromQl.Answer a) throws IOException {
-    for (double v : new double[] {a.own, a.mean, a.members}) {
-      if (Double.isInfinite(v) || v < 0) {
+    for (Double v : new Double[] {a.own, a.mean, a.members}) {
+      if (v != null && !(Double.isFinite(v) && v >= 0)) {
         throw new IOException("not a load: own=" + a.own + ", mean=" + a.mean + ", members="
             + a.members);
       }
     }
-    if (Double.isNaN(a.members) || a.members < 1) {
+    if (a.members == null || a.members < 1) {
       return LoadSnapshot.unavailable();
     }
     long at = Refresher.tickerTime(a.evaluatedAt, clock, ticker);
     int members = (int) Math.round(a.members);
-    if (Double.isNaN(a.own) && Double.isNaN(a.mean)) {
+    if (a.own == null || a.mean == null) {
       return LoadSnapshot.membersOnly(members, at);
-    }
-    if (Double.isNaN(a.own) || Double.isNaN(a.mean)) {
-      // One NaN beside a number is a broken query (a division by zero), not a pod without data.
-      throw new IOException("not a number: own=" + a.own + ", mean=" + a.mean);
     }
     return LoadSnapshot.of(a.own, a.mean, members, at);
   }
@@ -236,6 +259,7 @@ public final class PrometheusLoadView implements LoadView {
   @Override
   public void close() {
     refresher.close();
+    health.close();
   }
 
   /** A builder of a view reading the Prometheus at {@code url}, such as {@code http://prometheus:9090}. */
@@ -350,37 +374,37 @@ public final class PrometheusLoadView implements LoadView {
     public PrometheusLoadView build() {
       ConfigProblems problems = new ConfigProblems(environment);
       readUrl(problems);
-      metric = problems.choice(METRIC, "metric", metric, Metric.class);
-      ownQuery = Settings.text(problems, OWN_QUERY, ownQuery);
-      meanQuery = Settings.text(problems, MEAN_QUERY, meanQuery);
-      membersQuery = Settings.text(problems, MEMBERS_QUERY, membersQuery);
-      podName = Settings.text(problems, KubernetesLoadView.POD_NAME, podName);
-      namespace = Settings.text(problems, KubernetesLoadView.POD_NAMESPACE, namespace);
-      serviceName = Settings.text(problems, KubernetesLoadView.SERVICE_NAME, serviceName);
-      window = problems.duration(WINDOW, "window", window, Duration.ofSeconds(1),
+      metric = problems.choice(PROMETHEUS_METRIC, "metric", metric, Metric.class);
+      ownQuery = Settings.text(problems, PROMETHEUS_OWN_QUERY, ownQuery);
+      meanQuery = Settings.text(problems, PROMETHEUS_MEAN_QUERY, meanQuery);
+      membersQuery = Settings.text(problems, PROMETHEUS_MEMBERS_QUERY, membersQuery);
+      podName = Settings.text(problems, POD_NAME, podName);
+      namespace = Settings.text(problems, POD_NAMESPACE, namespace);
+      serviceName = Settings.text(problems, SERVICE_NAME, serviceName);
+      window = problems.duration(PROMETHEUS_WINDOW, "window", window, Duration.ofSeconds(1),
           Duration.ofHours(1));
-      interval = problems.duration(INTERVAL, "interval", interval, Duration.ofMillis(100),
-          Duration.ofMinutes(10));
-      timeout = problems.duration(TIMEOUT, "timeout", timeout, Duration.ofMillis(100),
+      interval = problems.duration(PROMETHEUS_INTERVAL, "interval", interval,
+          Duration.ofMillis(100), Duration.ofMinutes(10));
+      timeout = problems.duration(PROMETHEUS_TIMEOUT, "timeout", timeout, Duration.ofMillis(100),
           Duration.ofMinutes(1));
-      String token = Settings.text(problems, TOKEN_FILE, tokenFile == null ? null
+      String token = Settings.text(problems, PROMETHEUS_TOKEN_FILE, tokenFile == null ? null
           : tokenFile.toString());
       tokenFile = token == null ? null : Path.of(token);
       if (tokenFile != null && !Files.isReadable(tokenFile)) {
-        problems.crossCheck(TOKEN_FILE, "bearerTokenFile", tokenFile.toString(),
+        problems.crossCheck(PROMETHEUS_TOKEN_FILE, "bearerTokenFile", tokenFile.toString(),
             "a readable file holding the token");
       }
-      checkNoiseFloor(problems);
+      checkShared(problems);
       String own = ownQuery != null ? ownQuery : metric.ownQuery();
       String mean = meanQuery != null ? meanQuery : metric.meanQuery();
       String members = membersQuery != null ? membersQuery : metric.membersQuery();
       String all = own + mean + members;
-      requireIfUsed(problems, all, "pod", KubernetesLoadView.POD_NAME, "podName", podName,
+      requireIfUsed(problems, all, "pod", POD_NAME, "podName", podName,
           "this pod's name; set POD_NAME from the downward API (fieldRef metadata.name)");
-      requireIfUsed(problems, all, "namespace", KubernetesLoadView.POD_NAMESPACE, "namespace",
+      requireIfUsed(problems, all, "namespace", POD_NAMESPACE, "namespace",
           namespace, "this pod's namespace; set POD_NAMESPACE from the downward API "
               + "(fieldRef metadata.namespace)");
-      requireIfUsed(problems, all, "service", KubernetesLoadView.SERVICE_NAME, "serviceName",
+      requireIfUsed(problems, all, "service", SERVICE_NAME, "serviceName",
           serviceName, "the name of the Service, as in the service label of its series");
       problems.throwIfAny();
       Map<String, String> values = new HashMap<>();
@@ -393,7 +417,7 @@ public final class PrometheusLoadView implements LoadView {
     }
 
     private void readUrl(ConfigProblems problems) {
-      String raw = problems.raw(URL);
+      String raw = problems.raw(PROMETHEUS_URL);
       if (raw != null) {
         try {
           url = URI.create(raw.trim());
@@ -405,7 +429,7 @@ public final class PrometheusLoadView implements LoadView {
           : url.getScheme().toLowerCase(Locale.ROOT);
       if (url == null || url.getHost() == null
           || !(scheme.equals("http") || scheme.equals("https"))) {
-        problems.crossCheck(URL, "url", String.valueOf(url),
+        problems.crossCheck(PROMETHEUS_URL, "url", String.valueOf(url),
             "the Prometheus base URL, such as http://prometheus.monitoring:9090");
       }
     }

@@ -24,6 +24,10 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -282,7 +286,89 @@ class KubernetesLoadViewTest {
     assertThat(paths).hasSize(7);
   }
 
+  @Test
+  void nullEndpointsConditionsAndAddressesCountAsEmptyOrMissing() throws Exception {
+    // As API servers send them: "endpoints": null for a slice of a Service without endpoints
+    // (kubernetes/kubernetes#135968); null conditions mean ready and not terminating.
+    rawSlice("web-empty", "null");
+    rawSlice("web-1", "[" + rawEndpoint("web-a", "[\"10.0.0.1\"]", "{\"ready\":true}") + ','
+        + rawEndpoint("web-b", "null", "null") + ']');
+    metrics("web-a", "600m", NOW);
+    metrics("web-b", "200m", NOW);
+
+    KubernetesLoadView view = view(client);
+
+    LoadSnapshot s = awaitLoad(view, 2);
+    assertThat(s.meanLoad()).isCloseTo(0.4, within(1e-9));
+    assertThat(view.health().cause(KubernetesLoadView.MEMBERS)).isNull();
+  }
+
+  @Test
+  void anUnreadableSliceFailsAsMalformedAndLetsTheMembershipAgeUntilItIsGone() throws Exception {
+    twoReadyPodsAt600mAnd200m();
+    KubernetesLoadView view = view(client);
+    awaitLoad(view, 2);
+
+    rawSlice("web-bad", "[null]");
+
+    awaitCause(view, KubernetesLoadView.MEMBERS, FailureCause.MALFORMED);
+    long seen = view.latest().membersObservedAtNanos();
+    ticker.addAndGet(Duration.ofSeconds(30).toNanos());
+    view.heartbeat();
+    // The watch is healthy, but what it delivered could not be read: the membership ages.
+    assertThat(view.latest().membersObservedAtNanos()).isEqualTo(seen);
+    assertThat(view.latest().readyMembers()).isEqualTo(2);
+    assertThat(view.health().cause(KubernetesLoadView.MEMBERS)).isEqualTo(FailureCause.MALFORMED);
+    assertThat(registry.get(ViewHealth.FAILURES).tag("cause", "malformed").counter().count())
+        .isEqualTo(1.0);
+
+    client.discovery().v1().endpointSlices().inNamespace(NS).withName("web-bad").delete();
+
+    Await.until(() -> view.latest().membersObservedAtNanos() == ticker.get()
+        && view.health().state() == State.OK, () -> view.latest() + " " + view.health());
+  }
+
+  @Test
+  void membershipStaysFreshWhileAMetricsReadIsBlocked() {
+    twoReadyPodsAt600mAnd200m();
+    server.expect().get().delay(12, TimeUnit.SECONDS).withPath(METRICS_PATH)
+        .andReturn(200, "{}").once();
+    KubernetesLoadView view = view(client(20_000));
+    Await.until(() -> view.metricsReadInFlight() && view.latest().hasMembers(),
+        () -> view.latest() + " " + view.health());
+
+    ticker.addAndGet(Duration.ofSeconds(10).toNanos());
+
+    Await.until(() -> view.latest().membersObservedAtNanos() == ticker.get(),
+        () -> view.latest() + " " + view.health());
+    assertThat(view.metricsReadInFlight()).isTrue();
+  }
+
   // --- fixtures ---
+
+  /**
+   * Creates a slice of Service web from raw JSON, so that it can hold the nulls that the model
+   * builders never write.
+   */
+  private static void rawSlice(String name, String endpointsJson) throws Exception {
+    String json = "{\"apiVersion\":\"discovery.k8s.io/v1\",\"kind\":\"EndpointSlice\","
+        + "\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + NS + "\",\"labels\":{\""
+        + KubernetesLoadView.SERVICE_NAME_LABEL + "\":\"" + SERVICE + "\"}},"
+        + "\"addressType\":\"IPv4\",\"endpoints\":" + endpointsJson + ",\"ports\":null}";
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(client.getMasterUrl() + "apis/discovery.k8s.io/v1/namespaces/" + NS
+                + "/endpointslices"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+  }
+
+  private static String rawEndpoint(String pod, String addressesJson, String conditionsJson) {
+    return "{\"addresses\":" + addressesJson + ",\"conditions\":" + conditionsJson
+        + ",\"targetRef\":{\"kind\":\"Pod\",\"name\":\"" + pod + "\",\"namespace\":\"" + NS
+        + "\"}}";
+  }
 
   private static void drainRequests(List<String> into) {
     try {

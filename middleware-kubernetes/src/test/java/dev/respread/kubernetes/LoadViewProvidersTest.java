@@ -9,6 +9,10 @@ import dev.respread.LoadSource;
 import dev.respread.LoadViewProvider;
 import dev.respread.RecyclingConfig;
 import dev.respread.internal.RecyclerMetrics;
+import dev.respread.kubernetes.internal.KubernetesLoadViewProvider;
+import dev.respread.kubernetes.internal.PrometheusLoadViewProvider;
+import dev.respread.kubernetes.internal.Variables;
+import dev.respread.kubernetes.internal.ViewHealth;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
@@ -18,6 +22,10 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -49,10 +57,10 @@ class LoadViewProvidersTest {
   @Test
   void theCoreAcceptsEveryVariableTheViewsRead() {
     Map<String, String> env = new HashMap<>();
-    for (String v : KubernetesLoadView.VARIABLES) {
+    for (String v : Variables.KUBERNETES) {
       env.put(v, "x");
     }
-    for (String v : PrometheusLoadView.VARIABLES) {
+    for (String v : Variables.PROMETHEUS) {
       env.put(v, "x");
     }
     env.put("RESPREAD_LOAD_SOURCE", "kubernetes");
@@ -112,6 +120,56 @@ class LoadViewProvidersTest {
   }
 
   @Test
+  void checksSettingsMadeInCodeLikeTheirVariablesAndNamesEveryBadOneInOneMessage() {
+    assertThatThrownBy(() -> KubernetesLoadView.builder(client).podName("web-a").namespace("shop")
+        .podSelector(Map.of("app", "web shop")).measurementWindow(Duration.ZERO).name(" ")
+        .build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e ->
+            assertThat(e.problems()).containsExactlyInAnyOrder(
+                "podSelector: {app=web shop} (expected: equality labels such as "
+                    + "app=web,tier=api)",
+                "measurementWindow: 0s (expected: >= 1s and <= 1h)",
+                "name: \" \" (expected: not blank)"));
+  }
+
+  @Test
+  void refusesANegativeMeasurementWindow() {
+    assertThatThrownBy(() -> KubernetesLoadView.builder(client).podName("web-a").namespace("shop")
+        .serviceName("web").measurementWindow(Duration.ofSeconds(-30)).build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e ->
+            assertThat(e.problems()).containsExactly(
+                "measurementWindow: PT-30S (expected: >= 1s and <= 1h)"));
+  }
+
+  @Test
+  void twoRecyclersFromOneEnvironmentGetAViewEachWithItsOwnGauges() {
+    Map<String, String> env = Map.of("RESPREAD_LOAD_SOURCE", "prometheus",
+        "RESPREAD_PROMETHEUS_URL", "http://127.0.0.1:" + closedPort(),
+        "RESPREAD_PROMETHEUS_INTERVAL", "10m", "POD_NAME", "web-a", "POD_NAMESPACE", "shop",
+        "RESPREAD_SERVICE_NAME", "web");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    RecyclingConfig config = RecyclingConfig.fromEnvironment(env);
+
+    try (ConnectionRecycler grpc = ConnectionRecycler.builder(config).environment(env)
+        .meterRegistry(registry).name("grpc").build()) {
+      try (ConnectionRecycler http = ConnectionRecycler.builder(config).environment(env)
+          .meterRegistry(registry).name("http").build()) {
+        assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "default").gauges())
+            .hasSize(3);
+        assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "default-2")
+            .gauges()).hasSize(3);
+      }
+      // Closing a recycler closes its view, which takes its meters along.
+      assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "default-2").meters())
+          .isEmpty();
+      assertThat(registry.find(ViewHealth.FAILURES).tag(ViewHealth.VIEW_TAG, "default-2")
+          .meters()).isEmpty();
+      assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "default").gauges())
+          .hasSize(3);
+    }
+  }
+
+  @Test
   void customQueriesNeedOnlyThePlaceholdersTheyUse() {
     Map<String, String> env = Map.of(
         "RESPREAD_PROMETHEUS_URL", "http://127.0.0.1:1",
@@ -156,6 +214,14 @@ class LoadViewProvidersTest {
     } finally {
       recycler.close();
       properties.keySet().forEach(System::clearProperty);
+    }
+  }
+
+  private static int closedPort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

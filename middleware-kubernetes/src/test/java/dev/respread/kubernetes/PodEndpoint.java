@@ -26,6 +26,17 @@ final class PodEndpoint implements AutoCloseable {
 
   PodEndpoint(String pod, String service, double requestsPerSecond, double cpu)
       throws IOException {
+    this(pod, service, requestsPerSecond, cpu, true);
+  }
+
+  /**
+   * With {@code kube_pod_status_ready{condition="true"}} as kube-state-metrics reports it: 1 for
+   * a ready pod, 0 for one that is not. Here the pod serves it itself, so that it carries the
+   * pod's {@code namespace} and {@code pod} labels, as kube-state-metrics' series do when
+   * scraped with {@code honor_labels}.
+   */
+  PodEndpoint(String pod, String service, double requestsPerSecond, double cpu, boolean ready)
+      throws IOException {
     this.pod = pod;
     this.service = service;
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -35,6 +46,8 @@ final class PodEndpoint implements AutoCloseable {
             r -> 0.0, TimeUnit.SECONDS)
         .description("requests, growing at a fixed rate").register(registry);
     Gauge.builder("process.cpu.usage", () -> cpu).register(registry);
+    Gauge.builder("kube.pod.status.ready", () -> ready ? 1 : 0).tag("condition", "true")
+        .register(registry);
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/metrics", exchange -> {
       byte[] body = registry.scrape().getBytes(UTF_8);

@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.file.Files;
@@ -21,12 +23,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -193,6 +201,104 @@ class PrometheusLoadViewTest {
   }
 
   @Test
+  void withoutAnOwnSeriesBesideTheMeanOffersMembersOnlyAndCountsNoFailure() {
+    // A pod just rolled out: its rate() has fewer than two samples, so the own query returns
+    // nothing while the rest of the Service has a mean.
+    body.set("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+        + series("mean", NOW, "15") + ',' + series("members", NOW, "3") + "]}}");
+
+    view = view(builder());
+
+    Await.until(() -> view.latest().hasMembers(), () -> view.latest() + " " + view.health());
+    assertThat(view.latest().hasLoad()).isFalse();
+    assertThat(view.latest().readyMembers()).isEqualTo(3);
+    assertThat(view.health().state()).isEqualTo(State.OK);
+    assertThat(registry.find(ViewHealth.FAILURES).counters()).isNotEmpty()
+        .allSatisfy(c -> assertThat(c.count()).isZero());
+  }
+
+  @Test
+  void aSampleTimeBeyondAnyInstantFailsSoftAsMalformed() {
+    String farFuture = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+        + "{\"metric\":{\"respread_part\":\"own\"},\"value\":[1e300,\"1\"]}]}}";
+    assertFailsSoft(200, farFuture, FailureCause.MALFORMED);
+  }
+
+  @Test
+  void aTokenThatCannotBeSentFailsSoftAsMalformedCountedOnEveryReadAndLoggedOnce()
+      throws IOException {
+    Path token = Files.writeString(dir.resolve("token"), "good");
+    view = view(builder().bearerTokenFile(token));
+    LoadSnapshot before = awaitLoad();
+    // A line break is not allowed in a header value (RFC 9110, section 5.5).
+    Files.writeString(token, "two\nlines");
+    List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        logged.add(r);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    // System.Logger goes to java.util.logging here: no platform-logging bridge on the path.
+    Logger logger = Logger.getLogger("dev.respread.kubernetes");
+    logger.addHandler(handler);
+    try {
+      view.refreshNow();
+      awaitCause(FailureCause.MALFORMED);
+      view.refreshNow();
+      Await.until(() -> failures(FailureCause.MALFORMED) == 2.0, view.health()::toString);
+    } finally {
+      logger.removeHandler(handler);
+    }
+
+    assertThat(view.latest()).isSameAs(before);
+    assertThat(requests.get()).isEqualTo(1);
+    assertThat(logged).filteredOn(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
+        .singleElement().satisfies(r -> assertThat(r.getMessage()).contains("cannot read"));
+  }
+
+  @Test
+  void namedViewsInOneRegistryReportTheirOwnStateUnderTheirOwnViewTag() {
+    view = view(builder().name("grpc"));
+    try (PrometheusLoadView unreachable = view(builder(closedPortUrl()).name("http"))) {
+      awaitLoad();
+      Await.until(() -> unreachable.health().state() == State.FAILING,
+          unreachable.health()::toString);
+
+      assertThat(state("grpc", State.OK)).isEqualTo(1.0);
+      assertThat(state("http", State.FAILING)).isEqualTo(1.0);
+      assertThat(state("http", State.OK)).isEqualTo(0.0);
+      assertThat(registry.get(ViewHealth.FAILURES).tags(ViewHealth.VIEW_TAG, "http", "cause",
+          "unreachable").counter().count()).isEqualTo(1.0);
+      assertThat(registry.get(ViewHealth.FAILURES).tags(ViewHealth.VIEW_TAG, "grpc", "cause",
+          "unreachable").counter().count()).isZero();
+    }
+  }
+
+  @Test
+  void aSecondViewWithTheSameNameGetsASuffixAndClosingAViewRemovesItsMeters() {
+    view = view(builder());
+    try (PrometheusLoadView second = view(builder(closedPortUrl()))) {
+      awaitLoad();
+      Await.until(() -> second.health().state() == State.FAILING, second.health()::toString);
+
+      assertThat(second.health().name()).isEqualTo("default-2");
+      assertThat(state("default", State.OK)).isEqualTo(1.0);
+      assertThat(state("default-2", State.FAILING)).isEqualTo(1.0);
+    }
+
+    assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "default-2").meters())
+        .isEmpty();
+    assertThat(state("default", State.OK)).isEqualTo(1.0);
+  }
+
+  @Test
   void slowPrometheusTimesOutWhileLatestKeepsAnswering() throws Exception {
     hold = new CountDownLatch(1);
     entered = new CountDownLatch(1);
@@ -250,9 +356,29 @@ class PrometheusLoadViewTest {
     assertThat(view.health().state()).isEqualTo(State.OK);
   }
 
+  private double state(String name, State state) {
+    return registry.get(ViewHealth.STATE).tags(ViewHealth.VIEW_TAG, name, "state",
+        state.name().toLowerCase(java.util.Locale.ROOT)).gauge().value();
+  }
+
+  private double failures(FailureCause cause) {
+    return registry.get(ViewHealth.FAILURES).tag("cause", cause.tagValue()).counter().count();
+  }
+
+  private static URI closedPortUrl() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return URI.create("http://127.0.0.1:" + s.getLocalPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private PrometheusLoadView.Builder builder() {
-    return PrometheusLoadView.builder(URI.create("http://127.0.0.1:"
-            + server.getAddress().getPort())).podName("web-a").namespace("shop")
+    return builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+  }
+
+  private PrometheusLoadView.Builder builder(URI url) {
+    return PrometheusLoadView.builder(url).podName("web-a").namespace("shop")
         .serviceName("web").interval(Duration.ofMinutes(10)).timeout(Duration.ofSeconds(10))
         .ticker(ticker::get).clock(Clock.fixed(NOW, ZoneOffset.UTC)).meterRegistry(registry);
   }

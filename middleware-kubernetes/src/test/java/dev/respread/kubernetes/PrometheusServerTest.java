@@ -102,6 +102,46 @@ class PrometheusServerTest {
     }
   }
 
+  /** The README's mean query for the requests preset joined with kube-state-metrics. */
+  static final String READY_MEAN = "avg(" + readyPods() + ")";
+  /** The README's members query for the requests preset joined with kube-state-metrics. */
+  static final String READY_MEMBERS = "count(" + readyPods() + ")";
+
+  private static String readyPods() {
+    return "sum by (pod) (rate(http_server_requests_seconds_count{namespace=\"{namespace}\","
+        + "service=\"{service}\"}[{window}]))\n"
+        + "  and on (pod) (max by (pod) (up{namespace=\"{namespace}\",service=\"{service}\"}) "
+        + "== 1)\n"
+        + "  and on (pod) (kube_pod_status_ready{namespace=\"{namespace}\",condition=\"true\"} "
+        + "== 1)\n"
+        + "  unless on (pod) kube_pod_deletion_timestamp{namespace=\"{namespace}\"}";
+  }
+
+  @Test
+  void aNotReadyPodCountsInTheDefaultMeanButNotWithTheKubeStateMetricsJoin() throws Exception {
+    PodEndpoint notReady = new PodEndpoint("web-d", "web", 0, 0.0, false);
+    List<PodEndpoint> withNotReady = new ArrayList<>(pods);
+    withNotReady.add(notReady);
+    try {
+      prometheus.reload(withNotReady);
+      PrometheusLoadView defaults = view(prometheus, PrometheusLoadView.Metric.REQUESTS);
+      PrometheusLoadView joined = track(PrometheusLoadView.builder(prometheus.url)
+          .podName("web-a").namespace("shop").serviceName("web").window(WINDOW)
+          .meanQuery(READY_MEAN).membersQuery(READY_MEMBERS).interval(Duration.ofMillis(200))
+          .timeout(Duration.ofSeconds(2)).build());
+
+      // Prometheus does not know readiness: the not-ready pod is up, so by default it is a
+      // member with no requests, and drags the mean from 15 down to 11.25.
+      Await.until(() -> near(defaults.latest(), 30, 11.25, 4, 0.05),
+          () -> defaults.latest() + " " + defaults.health());
+      Await.until(() -> near(joined.latest(), 30, 15, 3, 0.05),
+          () -> joined.latest() + " " + joined.health() + '\n' + prometheus.log());
+    } finally {
+      notReady.close();
+      prometheus.reload(pods);
+    }
+  }
+
   @Test
   void stoppingPrometheusMidTestFailsSoftAndTheEngineFallsBack() throws Exception {
     PrometheusProcess own = PrometheusProcess.start(dir.resolve("stopped"), pods);
@@ -141,8 +181,12 @@ class PrometheusServerTest {
     PrometheusLoadView view = PrometheusLoadView.builder(p.url).metric(metric).podName("web-a")
         .namespace("shop").serviceName("web").window(WINDOW)
         .interval(Duration.ofMillis(200)).timeout(Duration.ofSeconds(2)).build();
-    closeables.add(0, view);
-    return view;
+    return track(view);
+  }
+
+  private <T extends AutoCloseable> T track(T closeable) {
+    closeables.add(0, closeable);
+    return closeable;
   }
 
   private static boolean near(LoadSnapshot s, double own, double mean, int members,

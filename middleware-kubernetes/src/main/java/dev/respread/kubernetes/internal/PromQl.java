@@ -19,17 +19,23 @@ public final class PromQl {
   static final String PART = "respread_part";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Sample times beyond this many seconds from 1970 do not fit an {@link Instant}. */
+  private static final double MAX_EPOCH_SECOND = Instant.MAX.getEpochSecond();
 
   private PromQl() {}
 
-  /** What one query answered. A part the answer lacks is NaN. */
+  /**
+   * What one query answered. A part the answer lacks is {@code null}: a query over series that do
+   * not exist yet (a new pod whose {@code rate()} has fewer than two samples) returns nothing,
+   * which is not the same as a NaN value, the sign of a broken query.
+   */
   public static final class Answer {
-    public final double own;
-    public final double mean;
-    public final double members;
+    public final Double own;
+    public final Double mean;
+    public final Double members;
     public final Instant evaluatedAt;
 
-    Answer(double own, double mean, double members, Instant evaluatedAt) {
+    Answer(Double own, Double mean, Double members, Instant evaluatedAt) {
       this.own = own;
       this.mean = mean;
       this.members = members;
@@ -65,7 +71,8 @@ public final class PromQl {
   /**
    * Reads a {@code /api/v1/query} answer to {@link #combine}.
    *
-   * @throws IOException if it is not JSON, not a successful vector answer, or has a part twice
+   * @throws IOException if it is not JSON, not a successful vector answer, has a part twice, or
+   *     a sample time that is not a time
    */
   public static Answer parse(String body) throws IOException {
     JsonNode root = JSON.readTree(body);
@@ -81,7 +88,8 @@ public final class PromQl {
     for (JsonNode series : data.path("result")) {
       String name = series.path("metric").path(PART).asText("");
       JsonNode value = series.path("value");
-      if (!value.isArray() || value.size() != 2 || !value.get(0).isNumber()) {
+      if (!value.isArray() || value.size() != 2 || !value.get(0).isNumber()
+          || !(Math.abs(value.get(0).asDouble()) <= MAX_EPOCH_SECOND)) {
         throw new IOException("not a [time, value] sample: " + abbreviate(series.toString()));
       }
       double v;
@@ -100,8 +108,7 @@ public final class PromQl {
     Instant at = Double.isNaN(latest) ? Instant.EPOCH
         : Instant.ofEpochSecond((long) Math.floor(latest),
             (long) ((latest - Math.floor(latest)) * 1e9));
-    return new Answer(parts.getOrDefault("own", Double.NaN),
-        parts.getOrDefault("mean", Double.NaN), parts.getOrDefault("members", Double.NaN), at);
+    return new Answer(parts.get("own"), parts.get("mean"), parts.get("members"), at);
   }
 
   private static String abbreviate(String s) {

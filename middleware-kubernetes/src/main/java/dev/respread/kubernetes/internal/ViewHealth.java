@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import dev.respread.internal.RecyclerMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,10 +24,18 @@ import java.util.Map;
  * <p>Thread-safe: channels are reported from informer and refresh threads.
  */
 public final class ViewHealth {
-  /** Gauge: 1 for the view's current state, 0 for the others; tags {@code source}, {@code state}. */
+  /**
+   * Gauge: 1 for the view's current state, 0 for the others; tags {@code source}, {@code view},
+   * {@code state}.
+   */
   public static final String STATE = RecyclerMetrics.LOAD_VIEW_STATE;
-  /** Counter of failed reads; tags {@code source}, {@code cause}. */
+  /** Counter of failed reads; tags {@code source}, {@code view}, {@code cause}. */
   public static final String FAILURES = RecyclerMetrics.LOAD_VIEW_FAILURES;
+  /** The tag that tells apart views of one source reporting to one registry. */
+  public static final String VIEW_TAG = "view";
+
+  /** Makes finding a free {@code view} tag and registering under it one step across views. */
+  private static final Object REGISTRATION = new Object();
 
   private static final Logger logger = System.getLogger(ViewHealth.class.getName());
 
@@ -44,6 +54,9 @@ public final class ViewHealth {
   }
 
   private final String source;
+  private final String name;
+  private final MeterRegistry registry;
+  private final List<Meter> meters = new ArrayList<>();
   /** Per channel: null while starting, "" when ok, else the failure message. */
   private final Map<String, String> channels = new LinkedHashMap<>();
   private final Map<String, FailureCause> causes = new LinkedHashMap<>();
@@ -52,25 +65,63 @@ public final class ViewHealth {
 
   /**
    * @param source the view's {@code source} tag and log name, such as {@code kubernetes}
+   * @param name the view's {@code view} tag, as its builder was given it
    * @param channels what the view reads, named as in log messages
    * @param registry where the gauges and counters go, or {@code null} for none
    */
-  public ViewHealth(String source, List<String> channels, MeterRegistry registry) {
+  public ViewHealth(String source, String name, List<String> channels, MeterRegistry registry) {
     this.source = requireNonNull(source, "source");
+    this.registry = registry;
     for (String c : channels) {
       this.channels.put(c, null);
     }
-    if (registry != null) {
+    if (registry == null) {
+      this.name = requireNonNull(name, "name");
+      return;
+    }
+    synchronized (REGISTRATION) {
+      // Micrometer returns the meter already registered under the same name and tags, so a
+      // second live view with the same tags would report the first one's state. Two recyclers
+      // created from the same environment build two such views; the second becomes "name-2".
+      // Closed views remove their meters, so the tag values stay as few as the live views.
+      this.name = freeName(registry, source, requireNonNull(name, "name"));
       for (State s : State.values()) {
-        Gauge.builder(STATE, this, h -> h.state == s ? 1.0 : 0.0)
-            .tags("source", source, "state", s.tagValue())
+        meters.add(Gauge.builder(STATE, this, h -> h.state == s ? 1.0 : 0.0)
+            .tags("source", source, VIEW_TAG, this.name, "state", s.tagValue())
             .description("1 for the load view's current state (starting, ok, failing), else 0")
-            .register(registry);
+            .strongReference(true)
+            .register(registry));
       }
       for (FailureCause c : FailureCause.values()) {
-        failures.put(c, Counter.builder(FAILURES).tags("source", source, "cause", c.tagValue())
+        Counter counter = Counter.builder(FAILURES)
+            .tags("source", source, VIEW_TAG, this.name, "cause", c.tagValue())
             .description("Reads of the load view's sources that failed, by cause")
-            .register(registry));
+            .register(registry);
+        meters.add(counter);
+        failures.put(c, counter);
+      }
+    }
+  }
+
+  private static String freeName(MeterRegistry registry, String source, String name) {
+    String candidate = name;
+    for (int i = 2; registry.find(STATE).tags("source", source, VIEW_TAG, candidate).meter()
+        != null; i++) {
+      candidate = name + '-' + i;
+    }
+    return candidate;
+  }
+
+  /** The {@code view} tag: the builder's name, with a suffix if another live view had it. */
+  public String name() {
+    return name;
+  }
+
+  /** Removes the view's meters from the registry, so that a closed view leaves no gauge. */
+  public void close() {
+    if (registry != null) {
+      synchronized (REGISTRATION) {
+        meters.forEach(registry::remove);
       }
     }
   }
@@ -90,7 +141,8 @@ public final class ViewHealth {
     String before = channels.put(checked(channel), "");
     causes.remove(channel);
     if (before != null && !before.isEmpty()) {
-      logger.log(Level.INFO, "respread {0} load view: {1} readable again", source, channel);
+      logger.log(Level.INFO, "respread {0} load view \"{1}\": {2} readable again", source, name,
+          channel);
     }
     update();
   }
@@ -108,9 +160,9 @@ public final class ViewHealth {
       counter.increment();
     }
     if (before != cause) {
-      logger.log(Level.WARNING, "respread {0} load view: cannot read {1} ({2}: {3}); the load "
-          + "controller uses the last values until they are stale, then recycles by age and "
-          + "requests only", source, channel, cause.tagValue(), detail);
+      logger.log(Level.WARNING, "respread {0} load view \"{1}\": cannot read {2} ({3}: {4}); the "
+          + "load controller uses the last values until they are stale, then recycles by age "
+          + "and requests only", source, name, channel, cause.tagValue(), detail);
     }
     update();
   }
@@ -137,6 +189,6 @@ public final class ViewHealth {
 
   @Override
   public synchronized String toString() {
-    return source + ' ' + state.tagValue() + ' ' + channels;
+    return source + " \"" + name + "\" " + state.tagValue() + ' ' + channels;
   }
 }

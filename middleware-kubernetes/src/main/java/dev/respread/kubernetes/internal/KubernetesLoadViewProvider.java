@@ -1,14 +1,12 @@
-package dev.respread.kubernetes;
+package dev.respread.kubernetes.internal;
 
 import dev.respread.LoadSource;
 import dev.respread.LoadView;
-import dev.respread.LoadViewProvider;
 import dev.respread.RecyclingConfig;
 import dev.respread.Ticker;
+import dev.respread.kubernetes.KubernetesLoadView;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Creates a {@link KubernetesLoadView} for {@code RESPREAD_LOAD_SOURCE=kubernetes}, configured
@@ -18,27 +16,16 @@ import java.util.Set;
  * pod's service account in a cluster). The view's meters go to the recycler's registry.
  * Found through {@link java.util.ServiceLoader}; users do not call it.
  */
-public final class KubernetesLoadViewProvider implements LoadViewProvider {
+public final class KubernetesLoadViewProvider extends ViewProvider {
 
-  @Override
-  public LoadSource source() {
-    return LoadSource.KUBERNETES;
-  }
-
-  @Override
-  public Set<String> variables() {
-    return KubernetesLoadView.VARIABLES;
-  }
-
-  @Override
-  public LoadView create(RecyclingConfig config, Map<String, String> environment, Ticker ticker) {
-    return create(config, environment, ticker, Metrics.globalRegistry);
+  public KubernetesLoadViewProvider() {
+    super(LoadSource.KUBERNETES, Variables.KUBERNETES);
   }
 
   @Override
   public LoadView create(RecyclingConfig config, Map<String, String> environment, Ticker ticker,
       MeterRegistry registry) {
-    return KubernetesLoadView.builder().environment(environment).ticker(ticker).meterRegistry(registry)
-        .build();
+    return KubernetesLoadView.builder().environment(environment).ticker(ticker)
+        .meterRegistry(registry).build();
   }
 }
