@@ -11,10 +11,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -23,8 +25,8 @@ import java.time.Duration;
 
 /**
  * Recycles HTTP/1.1 connections: when the {@link ConnectionRecycler} decides that a connection
- * should end, this handler puts {@code Connection: close} on the response to the last request
- * read, then half-closes the connection once that response is written.
+ * should end, this handler puts {@code Connection: close} on a response, then half-closes the
+ * connection once that response is written.
  *
  * <p>Add one instance per connection right after the {@code HttpServerCodec} (and after
  * {@code HttpServerUpgradeHandler} if there is one), before {@code HttpServerKeepAliveHandler} and
@@ -40,9 +42,10 @@ import java.time.Duration;
  *   <li>It never closes an idle connection out of band: the client may be sending a request at
  *       that moment and could not tell whether it was processed (RFC 9112 §9.6). The close always
  *       rides on a response.
- *   <li>With pipelining the close goes on the response to the last request read so far. Requests
- *       read after that response started are not passed on: the client sees the close and retries
- *       them on a new connection (RFC 9112 §9.3.2).
+ *   <li>With pipelining the close goes on the response to the last request passed on. Requests
+ *       read after the recycler's decision are not passed on, unless no earlier response can
+ *       still carry the close: the client sees the close and retries them on a new connection
+ *       (RFC 9112 §9.3.2).
  *   <li>After the closing response is flushed it sends TLS {@code close_notify} if there is an
  *       {@code SslHandler}, shuts down the output (FIN) and keeps reading and discarding what the
  *       client still sends until the client closes, for at most 5 seconds. Closing both
@@ -51,8 +54,10 @@ import java.time.Duration;
  * </ul>
  *
  * <p>Requests are counted from the first request read, so a connection that turns out to be
- * HTTP/2 (prior knowledge or h2c upgrade) is never registered as HTTP/1.1. Recycling is turned
- * off with {@code RESPREAD_ENABLED=false}; the handler then only counts.
+ * HTTP/2 (prior knowledge or h2c upgrade) is never registered as HTTP/1.1. A connection that
+ * switches protocols ({@code 101 Switching Protocols}, a WebSocket for example) is reported
+ * closed at the switch and no longer recycled: respread has no graceful way to end it. Recycling
+ * is turned off with {@code RESPREAD_ENABLED=false}; the handler then only counts.
  *
  * <p>Not {@linkplain io.netty.channel.ChannelHandler.Sharable sharable}: create one per channel.
  */
@@ -60,9 +65,11 @@ public final class HttpRecyclingHandler extends ChannelDuplexHandler {
   private final ConnectionRecycler recycler;
   private Channel channel;
   private TrackedConnection tracked;
-  private long requestsRead;
-  private long responsesDone;
-  /** Inside a final (non-1xx) response, between its head and its last content. */
+  /** Requests passed on to the application. */
+  private long requestsPassedOn;
+  /** Final (non-1xx) response heads written. */
+  private long responsesStarted;
+  /** Inside a final response, between its head and its last content. */
   private boolean inResponse;
   /** {@code Connection: close} is on a response; later requests are not passed on. */
   private boolean closing;
@@ -88,7 +95,11 @@ public final class HttpRecyclingHandler extends ChannelDuplexHandler {
       return;
     }
     if (msg instanceof HttpRequest) {
-      if (closing) {
+      // After the recycler's decision a request is passed on only if no earlier request's
+      // response can carry the close any more; otherwise a client that keeps its pipeline full
+      // would never be handed the close, and would lose its requests to the hard close after
+      // the grace. The client retries unanswered pipelined requests (RFC 9112 §9.3.2).
+      if (closing || (requestsPassedOn > responsesStarted && tracked.draining())) {
         discarding = true;
         ReferenceCountUtil.release(msg);
         return;
@@ -96,7 +107,7 @@ public final class HttpRecyclingHandler extends ChannelDuplexHandler {
       if (tracked == null) {
         tracked = recycler.register(new Drainable(), Protocol.HTTP_1_1);
       }
-      requestsRead++;
+      requestsPassedOn++;
       tracked.requestStarted();
     }
     ctx.fireChannelRead(msg);
@@ -104,45 +115,65 @@ public final class HttpRecyclingHandler extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (tracked != null) {
-      if (msg instanceof HttpResponse) {
-        HttpResponse response = (HttpResponse) msg;
-        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-          // 100 Continue and friends precede the final response; they end nothing.
-          ctx.write(msg, promise);
-          return;
+    if (tracked == null) {
+      ctx.write(msg, promise);
+      return;
+    }
+    if (msg instanceof HttpResponse) {
+      HttpResponse response = (HttpResponse) msg;
+      if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+        // 100 Continue and friends precede the final response; they end nothing.
+        ctx.write(msg, promise);
+        if (response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+          // The connection now speaks another protocol (a WebSocket, say) that respread cannot
+          // end gracefully (RFC 9110 §15.2.2): stop tracking it rather than leave its upgrade
+          // request in flight forever, which would have it closed hard after the grace.
+          ctx.pipeline().remove(this);
         }
-        inResponse = true;
-        startResponse(response);
+        return;
       }
-      if (inResponse && msg instanceof LastHttpContent) {
-        inResponse = false;
-        responsesDone++;
-        tracked.requestFinished();
-        if (closeAfterThisResponse) {
-          closeAfterThisResponse = false;
-          ctx.write(msg, promise.unvoid()).addListener(LingeringClose.AFTER_WRITE);
-          return;
-        }
+      if (inResponse) {
+        // The previous response ended in a form this handler does not see.
+        responseEnded();
+      }
+      inResponse = true;
+      startResponse(response);
+    }
+    // An HttpChunkedInput ends with the response's last content, which ChunkedWriteHandler
+    // produces behind this handler if it sits closer to the codec.
+    if (inResponse && (msg instanceof LastHttpContent || msg instanceof HttpChunkedInput)) {
+      boolean close = closeAfterThisResponse;
+      responseEnded();
+      if (close) {
+        ctx.write(msg, promise.unvoid()).addListener(LingeringClose.AFTER_WRITE);
+        return;
       }
     }
     ctx.write(msg, promise);
   }
 
   private void startResponse(HttpResponse response) {
-    // Only the response to the last request read may carry the close: responses to requests
-    // that are already being processed must still follow on this connection.
-    if (!closing && responsesDone + 1 == requestsRead && tracked.closeAfterResponse()) {
+    responsesStarted++;
+    // Only the response to the last request passed on may carry the close: responses to
+    // requests that are already being processed must still follow on this connection.
+    if (!closing && responsesStarted == requestsPassedOn && tracked.closeAfterResponse()) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       closing = true;
       closeAfterThisResponse = true;
     }
   }
 
+  private void responseEnded() {
+    inResponse = false;
+    closeAfterThisResponse = false;
+    tracked.requestFinished();
+  }
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent && tracked == null) {
-      // The connection became HTTP/2; Http2RecyclingHandler takes over.
+    if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent) {
+      // The connection became HTTP/2, perhaps after some HTTP/1.1 requests: Http2RecyclingHandler
+      // takes over, and the HTTP/1.1 connection is reported closed when this handler goes.
       ctx.pipeline().remove(this);
     }
     ctx.fireUserEventTriggered(evt);

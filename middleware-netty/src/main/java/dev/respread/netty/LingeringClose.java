@@ -3,14 +3,15 @@ package dev.respread.netty;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -45,14 +46,18 @@ final class LingeringClose {
     }
   }
 
-  private static void start(Channel ch) {
+  /**
+   * Starts the lingering close of {@code ch}; returns the timer that closes it after
+   * {@link #LINGER}, or null if {@code ch} was closed at once or is already lingering.
+   */
+  static Future<?> start(Channel ch) {
     if (!(ch instanceof DuplexChannel) || !ch.isActive()) {
       ch.close();
-      return;
+      return null;
     }
     ChannelPipeline pipeline = ch.pipeline();
     if (pipeline.get(Silence.class) != null) {
-      return;
+      return null;
     }
     // Behind TLS, so that close_notify still goes out and what arrives is decrypted first.
     ChannelHandlerContext ssl = pipeline.context(SslHandler.class);
@@ -62,15 +67,17 @@ final class LingeringClose {
       pipeline.addFirst(new Silence());
     }
     ch.config().setAutoRead(true);
-    ch.eventLoop().schedule(() -> {
-      ch.close();
-    }, LINGER.toNanos(), TimeUnit.NANOSECONDS);
+    Runnable close = ch::close;
+    Future<?> timer = ch.eventLoop().schedule(close, LINGER.toNanos(), TimeUnit.NANOSECONDS);
+    // Usually the client closes first: the timer must not hold on to the closed channel.
+    ch.closeFuture().addListener(f -> timer.cancel(false));
     if (ssl != null) {
       ((SslHandler) ssl.handler()).closeOutbound()
           .addListener(f -> shutdownOutput((DuplexChannel) ch));
     } else {
       shutdownOutput((DuplexChannel) ch);
     }
+    return timer;
   }
 
   private static void shutdownOutput(DuplexChannel ch) {

@@ -8,7 +8,6 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
-import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.collection.IntObjectHashMap;
@@ -60,7 +59,7 @@ final class HelloHttp2ConnectionHandler extends Http2ConnectionHandler {
     flush(ctx);
   }
 
-  private final class Listener extends Http2FrameAdapter {
+  private final class Listener extends PlainHeadersFrameAdapter {
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
         int padding, boolean endOfStream) {
@@ -68,12 +67,6 @@ final class HelloHttp2ConnectionHandler extends Http2ConnectionHandler {
       if (endOfStream) {
         onRequestEnd(ctx, streamId);
       }
-    }
-
-    @Override
-    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-        int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream) {
-      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
     }
 
     @Override

@@ -37,9 +37,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class Http2RecyclingClientsTest extends RealServerTest {
   private static final int REQUESTS = 1500;
 
-
-
-
   @ParameterizedTest
   @EnumSource(value = TestServer.Shape.class, names = {"H2_FRAME_CODEC", "H2_SUBCLASS",
       "H2C_UPGRADE", "H2C_UPGRADE_SUBCLASS", "TLS_ALPN", "TLS_ALPN_SUBCLASS"})
@@ -140,6 +137,63 @@ class Http2RecyclingClientsTest extends RealServerTest {
     // curl reused connections (fewer connects than transfers) and was moved to new ones.
     assertThat(connects).isLessThan(transfers);
     recyclers.assertRecycled(server, connects);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = TestServer.Shape.class, names = {"H2_FRAME_CODEC", "H2_SUBCLASS",
+      "H2C_UPGRADE", "H2C_UPGRADE_SUBCLASS"})
+  void curlWithPriorKnowledgeCompletesEveryRequestThatADrainOvertakes(TestServer.Shape shape)
+      throws Exception {
+    // curl 7.88.1 cannot reuse a prior-knowledge connection (curl#10634), so every invocation
+    // sends one request on a connection of its own, four invocations at a time. Connections are
+    // drained by age after 150 ms (+-10%, at the engine's next 100 ms tick) and the server
+    // answers after 600 ms: the two GOAWAYs and the PING reach curl while its request is in
+    // flight, and the response must still arrive whole.
+    start(shape, Recyclers.fast().maxRequestsPerConnection(0)
+        .maxConnectionAge(Duration.ofMillis(150)).build());
+    int invocations = 24;
+    List<String> command = List.of("curl", "-sS", "-v", "--http2-prior-knowledge",
+        "-o", "/dev/null",
+        "-w", "%{http_code} %{http_version} %{size_download} %{num_connects}\\n",
+        "http://127.0.0.1:" + server.port() + "/sleep/600");
+    List<Tools.Ran> results = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try {
+      for (int i = 0; i < invocations; i++) {
+        threads.execute(() -> {
+          try {
+            results.add(Tools.run(command));
+          } catch (Exception e) {
+            results.add(new Tools.Ran(-1, e.toString()));
+          }
+        });
+      }
+    } finally {
+      threads.shutdown();
+      assertThat(threads.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
+    }
+
+    // Exit code 0, and all 5 bytes of the body over HTTP/2, on one new connection each.
+    assertThat(results).hasSize(invocations).allSatisfy(r -> {
+      assertThat(r.exitCode()).as(r.output()).isZero();
+      assertThat(r.output()).as(r.output()).containsPattern("(?m)^200 2 5 1$");
+    });
+    // curl -v logs each GOAWAY it receives (stream 1 is the only one): count the requests that
+    // both GOAWAYs overtook, before their response headers.
+    long overtaken = results.stream().map(Tools.Ran::output).filter(out -> {
+      int first = out.indexOf("last_stream=" + Integer.MAX_VALUE + "\n");
+      int last = out.indexOf("last_stream=1\n");
+      return first >= 0 && first < last && last < out.indexOf("< HTTP/2 200");
+    }).count();
+    recyclers.awaitAllClosed();
+    assertThat(server.accepted).hasValue(invocations);
+    assertThat(recyclers.opened()).isEqualTo(invocations);
+    assertThat(recyclers.requestsOnClosedConnections()).isEqualTo(invocations);
+    // Every connection outlives its age by 300 ms or more; a tick delayed that long by a busy
+    // machine may drain one late or not at all, so the bar is most of them rather than all.
+    assertThat(overtaken).isGreaterThan(invocations / 2);
+    assertThat(recyclers.drained()).isGreaterThanOrEqualTo(overtaken);
+    assertThat(recyclers.forced()).isZero();
   }
 
   @Test

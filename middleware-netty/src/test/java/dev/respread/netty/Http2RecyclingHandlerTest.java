@@ -173,7 +173,7 @@ class Http2RecyclingHandlerTest {
     assertThat(recyclers.recycler.openConnections()).isZero();
   }
 
-  private final class Recorder extends Http2FrameAdapter {
+  private final class Recorder extends PlainHeadersFrameAdapter {
     @Override
     public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode,
         ByteBuf debugData) {
@@ -190,12 +190,6 @@ class Http2RecyclingHandlerTest {
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
         int padding, boolean endStream) {
       frames.add("HEADERS " + streamId + " " + headers.status() + (endStream ? " end" : ""));
-    }
-
-    @Override
-    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-        int streamDependency, short weight, boolean exclusive, int padding, boolean endStream) {
-      onHeadersRead(ctx, streamId, headers, padding, endStream);
     }
 
     @Override

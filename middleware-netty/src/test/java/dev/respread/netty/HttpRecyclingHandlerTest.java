@@ -3,21 +3,34 @@ package dev.respread.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.stream.ChunkedStream;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The HTTP/1.1 handler in an EmbeddedChannel: which response carries {@code Connection: close},
@@ -60,6 +73,19 @@ class HttpRecyclingHandlerTest {
     return channel.readOutbound();
   }
 
+  /** The next response carries {@code Connection: close}, and the connection is closed. */
+  private void assertNextResponseClosesTheConnection() {
+    assertThat(connectionHeaderOfNextResponse()).isEqualTo("close");
+    // EmbeddedChannel cannot half-close, so it closes once the response is written.
+    assertThat(channel.isOpen()).isFalse();
+  }
+
+  /** The next response carries no {@code Connection} header, and the connection stays open. */
+  private void assertNextResponseKeepsTheConnection() {
+    assertThat(connectionHeaderOfNextResponse()).isNull();
+    assertThat(channel.isOpen()).isTrue();
+  }
+
   private String connectionHeaderOfNextResponse() {
     HttpResponse response = channel.readOutbound();
     assertThat(response).isNotNull();
@@ -87,28 +113,62 @@ class HttpRecyclingHandlerTest {
     channel.writeOutbound(ok());
 
     assertThat(connectionHeaderOfNextResponse()).isNull();
-    assertThat(connectionHeaderOfNextResponse()).isEqualTo("close");
-    // EmbeddedChannel cannot half-close, so it closes once the response is written.
-    assertThat(channel.isOpen()).isFalse();
+    assertNextResponseClosesTheConnection();
     assertThat(recyclers.drained()).isEqualTo(1);
   }
 
   @Test
-  void withPipeliningTheCloseGoesOnTheResponseToTheLastRequestRead() {
+  void requestsPipelinedAfterTheDecisionAreNotPassedOnAndTheLastOnePassedOnCarriesTheClose() {
     start(2);
+    // The second request reaches the cap; the third is read after that decision.
     channel.writeInbound(get("/1"), get("/2"), get("/3"));
     assertThat(passedOn()).isNotNull();
     assertThat(passedOn()).isNotNull();
-    assertThat(passedOn()).isNotNull();
-
-    channel.writeOutbound(ok(), ok());
-    assertThat(connectionHeaderOfNextResponse()).isNull();
-    assertThat(connectionHeaderOfNextResponse()).isNull();
-    assertThat(channel.isOpen()).isTrue();
+    assertThat(passedOn()).isNull();
 
     channel.writeOutbound(ok());
-    assertThat(connectionHeaderOfNextResponse()).isEqualTo("close");
-    assertThat(channel.isOpen()).isFalse();
+    assertNextResponseKeepsTheConnection();
+
+    channel.writeOutbound(ok());
+    assertNextResponseClosesTheConnection();
+    assertThat(recyclers.requestsOnClosedConnections()).isEqualTo(2);
+  }
+
+  @Test
+  void aClientThatKeepsItsPipelineFullIsHandedTheCloseOnTheNextResponse() {
+    start(2);
+    channel.writeInbound(get("/1"), get("/2"));
+    assertThat(passedOn()).isNotNull();
+    assertThat(passedOn()).isNotNull();
+    channel.writeOutbound(ok());
+    assertThat(connectionHeaderOfNextResponse()).isNull();
+
+    // Each answer is followed by another pipelined request: had it been passed on, the close
+    // would wait for its response, and so on for as long as the client keeps sending.
+    channel.writeInbound(get("/3"));
+    assertThat(passedOn()).isNull();
+    channel.writeOutbound(ok());
+
+    assertNextResponseClosesTheConnection();
+  }
+
+  @Test
+  void aRequestReadWhileTheOnlyEarlierResponseIsAlreadyStreamingIsPassedOnToCarryTheClose()
+      throws InterruptedException {
+    startAgeOnly(Duration.ofHours(1));
+    channel.writeInbound(get("/1"));
+    assertThat(passedOn()).isNotNull();
+    channel.writeOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+    assertThat(connectionHeaderOfNextResponse()).isNull();
+    awaitDrained();
+
+    channel.writeInbound(get("/2"));
+    assertThat(passedOn()).isNotNull();
+    channel.writeOutbound(LastHttpContent.EMPTY_LAST_CONTENT);
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(written()).isNotNull();
+    channel.writeOutbound(ok());
+    assertNextResponseClosesTheConnection();
   }
 
   /** Serves one request and response that leave the connection open. */
@@ -119,8 +179,30 @@ class HttpRecyclingHandlerTest {
     assertThat(connectionHeaderOfNextResponse()).isNull();
   }
 
-  @Test
-  void requestsReadAfterTheClosingResponseStartedAreNotPassedOn() {
+  /** The ways the body of a response can end. */
+  enum ResponseEnd {
+    LAST_CONTENT {
+      @Override
+      Object message() {
+        return LastHttpContent.EMPTY_LAST_CONTENT;
+      }
+    },
+    /** A ChunkedWriteHandler closer to the codec turns it into contents and the last content. */
+    HTTP_CHUNKED_INPUT {
+      @Override
+      Object message() {
+        return new HttpChunkedInput(new ChunkedStream(
+            new ByteArrayInputStream(HelloHttp1Handler.HELLO)));
+      }
+    };
+
+    abstract Object message();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ResponseEnd.class)
+  void requestsReadAfterTheClosingResponseStartedAreNotPassedOnAndItsEndClosesTheConnection(
+      ResponseEnd end) {
     start(2);
     serveOne();
     channel.writeInbound(get("/1"));
@@ -131,9 +213,11 @@ class HttpRecyclingHandlerTest {
 
     channel.writeInbound(get("/2"), LastHttpContent.EMPTY_LAST_CONTENT);
     assertThat(passedOn()).isNull();
+    assertThat(channel.isOpen()).isTrue();
 
-    channel.writeOutbound(LastHttpContent.EMPTY_LAST_CONTENT);
+    channel.writeOutbound(end.message());
     assertThat(channel.isOpen()).isFalse();
+    assertThat(recyclers.requestsOnClosedConnections()).isEqualTo(2);
   }
 
   @Test
@@ -144,29 +228,46 @@ class HttpRecyclingHandlerTest {
     assertThat(passedOn()).isNotNull();
     channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.CONTINUE));
-    assertThat(connectionHeaderOfNextResponse()).isNull();
-    assertThat(channel.isOpen()).isTrue();
+    assertNextResponseKeepsTheConnection();
 
     channel.writeOutbound(ok());
     assertThat(connectionHeaderOfNextResponse()).isEqualTo("close");
   }
 
+  /**
+   * A recycler that drains by age after half a second (time enough for a test's first steps on
+   * a busy machine), and judges the grace {@code grace} later.
+   */
+  private void startAgeOnly(Duration grace) {
+    recyclers = new Recyclers(Recyclers.capOnly(0).maxConnectionAge(Duration.ofMillis(500))
+        .maxConnectionAgeGrace(grace).build());
+    channel = new EmbeddedChannel(new HttpRecyclingHandler(recyclers.recycler));
+  }
+
+  /** Waits, for at most 5 seconds, until the connection's age has drained it. */
+  private void awaitDrained() throws InterruptedException {
+    for (int i = 0; i < 250 && recyclers.drained() == 0; i++) {
+      Thread.sleep(20);
+    }
+    assertThat(recyclers.drained()).isEqualTo(1);
+  }
+
+  /** Lets the grace after the drain run out and the recycler judge it. */
+  private void outliveTheGrace() throws InterruptedException {
+    Thread.sleep(300);
+    channel.runPendingTasks();
+  }
+
   @Test
   void anIdleConnectionIsNeverClosedOutOfBand() throws InterruptedException {
-    recyclers = new Recyclers(Recyclers.capOnly(0).maxConnectionAge(Duration.ofMillis(200))
-        .maxConnectionAgeGrace(Duration.ofMillis(100)).build());
-    channel = new EmbeddedChannel(new HttpRecyclingHandler(recyclers.recycler));
+    startAgeOnly(Duration.ofMillis(100));
     channel.writeInbound(get("/1"));
     channel.writeOutbound(ok());
     assertThat(connectionHeaderOfNextResponse()).isNull();
 
     // The age passes while the connection is idle, then the grace too.
-    for (int i = 0; i < 100 && recyclers.drained() == 0; i++) {
-      Thread.sleep(20);
-    }
-    assertThat(recyclers.drained()).isEqualTo(1);
-    Thread.sleep(300);
-    channel.runPendingTasks();
+    awaitDrained();
+    outliveTheGrace();
     assertThat(channel.isOpen()).isTrue();
     assertThat(written()).isNull();
     assertThat(recyclers.forced()).isZero();
@@ -175,6 +276,80 @@ class HttpRecyclingHandlerTest {
     channel.writeInbound(get("/2"));
     channel.writeOutbound(ok());
     assertThat(connectionHeaderOfNextResponse()).isEqualTo("close");
+  }
+
+  @Test
+  void aResponseWhoseEndThisHandlerCannotSeeEndsWhenTheNextResponseStarts()
+      throws InterruptedException {
+    startAgeOnly(Duration.ofMillis(100));
+    channel.writeInbound(get("/1"));
+    channel.writeOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK),
+        Unpooled.wrappedBuffer(HelloHttp1Handler.HELLO));
+    channel.writeInbound(get("/2"));
+    channel.writeOutbound(ok());
+    channel.releaseOutbound();
+
+    // Both requests are over, so the connection is idle: it is not closed after the grace.
+    awaitDrained();
+    outliveTheGrace();
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(recyclers.forced()).isZero();
+  }
+
+  @Test
+  void aSwitchToAnotherProtocolEndsTheTrackingSoTheConnectionIsNeverClosedForIt() {
+    start(0);
+    channel.writeInbound(get("/websocket"));
+    assertThat(recyclers.recycler.openConnections()).isEqualTo(1);
+
+    channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.SWITCHING_PROTOCOLS));
+
+    assertThat(connectionHeaderOfNextResponse()).isNull();
+    assertThat(recyclers.recycler.openConnections()).isZero();
+    assertThat(channel.pipeline().get(HttpRecyclingHandler.class)).isNull();
+    assertThat(channel.isOpen()).isTrue();
+  }
+
+  @Test
+  void anH2cUpgradeAfterHttp1RequestsReportsTheHttp1ConnectionClosed() {
+    recyclers = new Recyclers(Recyclers.capOnly(0).build());
+    HttpServerCodec codec = new HttpServerCodec();
+    HttpServerUpgradeHandler.UpgradeCodec upgradeCodec =
+        new HttpServerUpgradeHandler.UpgradeCodec() {
+      @Override
+      public Collection<CharSequence> requiredUpgradeHeaders() {
+        return List.of();
+      }
+
+      @Override
+      public boolean prepareUpgradeResponse(ChannelHandlerContext ctx, FullHttpRequest request,
+          HttpHeaders headers) {
+        return true;
+      }
+
+      @Override
+      public void upgradeTo(ChannelHandlerContext ctx, FullHttpRequest request) {
+        // The new protocol's handlers would go here.
+      }
+    };
+    channel = new EmbeddedChannel(codec,
+        new HttpServerUpgradeHandler(codec, protocol -> upgradeCodec, 1024),
+        new HttpRecyclingHandler(recyclers.recycler));
+    channel.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        StandardCharsets.US_ASCII));
+    assertThat(passedOn()).isInstanceOf(HttpRequest.class);
+    assertThat(recyclers.recycler.openConnections()).isEqualTo(1);
+    channel.writeOutbound(ok());
+    channel.releaseOutbound();
+
+    channel.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a\r\n"
+        + "Upgrade: h2c\r\nConnection: Upgrade\r\n\r\n", StandardCharsets.US_ASCII));
+
+    assertThat(channel.pipeline().get(HttpRecyclingHandler.class)).isNull();
+    assertThat(recyclers.recycler.openConnections()).isZero();
+    assertThat(channel.isOpen()).isTrue();
+    channel.releaseInbound();
   }
 
   @Test

@@ -90,7 +90,7 @@ public final class ThroughputBenchmarkMain {
   }
 
   private static double measure(List<String> command, Pattern rate) throws Exception {
-    String out = Tools.run(new ArrayList<>(command));
+    String out = Tools.run(new ArrayList<>(command)).output();
     Matcher m = rate.matcher(out);
     if (!m.find()) {
       throw new IllegalStateException("no rate in the output of " + command + ":\n" + out);

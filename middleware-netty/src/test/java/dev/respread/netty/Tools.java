@@ -14,8 +14,11 @@ import java.util.regex.Pattern;
 final class Tools {
   private Tools() {}
 
+  /** What a command printed (stdout and stderr together) and its exit code. */
+  record Ran(int exitCode, String output) {}
+
   /** Runs {@code command}, failing clearly if the tool is not installed. */
-  static String run(List<String> command) throws IOException, InterruptedException {
+  static Ran run(List<String> command) throws IOException, InterruptedException {
     Process p;
     try {
       p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -27,7 +30,7 @@ final class Tools {
       p.getOutputStream().close();
       byte[] out = p.getInputStream().readAllBytes();
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s finished", command.get(0)).isTrue();
-      return new String(out, StandardCharsets.UTF_8);
+      return new Ran(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     } finally {
       p.destroyForcibly();
     }
@@ -50,7 +53,7 @@ final class Tools {
       command.add("/dev/null");
       command.add(url);
     }
-    String out = run(command);
+    String out = run(command).output();
     List<CurlTransfer> transfers = new ArrayList<>();
     for (String line : out.split("\n")) {
       String[] parts = line.trim().split(" ");
@@ -81,7 +84,7 @@ final class Tools {
     List<String> command = new ArrayList<>();
     command.add("h2load");
     command.addAll(args);
-    String out = run(command);
+    String out = run(command).output();
     Matcher m = REQUESTS.matcher(out);
     Matcher s = STATUS.matcher(out);
     assertThat(m.find() && s.find()).as("h2load output:\n%s", out).isTrue();
