@@ -45,6 +45,10 @@ import java.util.EnumSet;
  *
  * <p>or declare it in {@code web.xml} with its no-argument constructor, which reads the
  * {@code RESPREAD_*} environment. Turn recycling off with {@code RESPREAD_ENABLED=false}.
+ *
+ * <p>Use one recycler per server: the filters (and {@link RecyclingUndertowHandler}s) built on one
+ * recycler share its connections, so a connection that serves several deployments or contexts is
+ * registered and drained once.
  */
 public final class RecyclingServletFilter implements Filter {
   /** The name {@link #register(ServletContext, ConnectionRecycler)} registers the filter under. */

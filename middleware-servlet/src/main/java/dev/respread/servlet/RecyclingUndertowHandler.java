@@ -24,6 +24,9 @@ import io.undertow.server.HttpServerExchange;
  * drain starts; HTTP/2 connections get GOAWAY(2^31-1), then, once their requests are done,
  * Undertow's GOAWAY(last stream) and a close. AJP passes through untouched.
  *
+ * <p>Every handler and {@code RecyclingServletFilter} built on one recycler share one view of the
+ * connections, so a connection that reaches several of them is registered and drained once.
+ *
  * <p>Recycling is on by default with the recycler's settings; turn it off with
  * {@code RESPREAD_ENABLED=false} (requests are still counted for the metrics).
  */
@@ -33,7 +36,7 @@ public final class RecyclingUndertowHandler implements HttpHandler {
 
   /** Recycles the connections whose requests reach {@code next} through this handler. */
   public RecyclingUndertowHandler(ConnectionRecycler recycler, HttpHandler next) {
-    this(new UndertowConnections(requireNonNull(recycler, "recycler")), next);
+    this(UndertowConnections.of(recycler), next);
   }
 
   private RecyclingUndertowHandler(UndertowConnections connections, HttpHandler next) {
@@ -47,8 +50,7 @@ public final class RecyclingUndertowHandler implements HttpHandler {
    * of the connections.
    */
   public static HandlerWrapper wrapper(ConnectionRecycler recycler) {
-    UndertowConnections connections = new UndertowConnections(requireNonNull(recycler,
-        "recycler"));
+    UndertowConnections connections = UndertowConnections.of(recycler);
     return next -> new RecyclingUndertowHandler(connections, next);
   }
 

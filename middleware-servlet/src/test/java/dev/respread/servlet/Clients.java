@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.ConnectionPool;
@@ -43,6 +44,14 @@ final class Clients {
     final AtomicInteger unsent = new AtomicInteger();
     /** Connections the client reports it made, where it reports them; else distinct ports. */
     long connections;
+    /**
+     * The connections OkHttp gave a call, including calls it then retried elsewhere by itself
+     * (a stream refused by a GOAWAY or REFUSED_STREAM): each reached the server, which registers
+     * a connection on its first stream. Distinct ports would miss those retried from a
+     * connection that answered nothing.
+     */
+    final Set<Object> used = java.util.Collections.synchronizedSet(
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
 
     void success(String body) {
       ok.incrementAndGet();
@@ -108,12 +117,17 @@ final class Clients {
   }
 
   static Result jdkHttp11(String url, int threads, int requests) throws Exception {
+    return jdkHttp11(i -> url, threads, requests);
+  }
+
+  /** Request {@code i} goes to {@code url.apply(i)}. */
+  static Result jdkHttp11(IntFunction<String> url, int threads, int requests) throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10)).build();
     Result r = new Result();
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-        .timeout(Duration.ofSeconds(30)).build();
     parallel(threads, requests, i -> {
+      HttpRequest request = HttpRequest.newBuilder(URI.create(url.apply(i)))
+          .timeout(Duration.ofSeconds(30)).build();
       try {
         HttpResponse<String> resp = client.send(request, HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() == 200) {
@@ -129,6 +143,12 @@ final class Clients {
   }
 
   static OkHttpClient okHttpH2PriorKnowledge(AtomicInteger connects) {
+    return okHttpH2PriorKnowledge(connects, java.util.Collections.synchronizedSet(
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>())));
+  }
+
+  /** Counts the connections OkHttp opens in {@code connects}; adds those it uses to {@code used}. */
+  static OkHttpClient okHttpH2PriorKnowledge(AtomicInteger connects, Set<Object> used) {
     return new OkHttpClient.Builder()
         .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
         .connectionPool(new ConnectionPool(8, 1, TimeUnit.MINUTES))
@@ -138,6 +158,11 @@ final class Clients {
           public void connectStart(okhttp3.Call call, java.net.InetSocketAddress address,
               java.net.Proxy proxy) {
             connects.incrementAndGet();
+          }
+
+          @Override
+          public void connectionAcquired(okhttp3.Call call, okhttp3.Connection connection) {
+            used.add(connection);
           }
         })
         .build();
@@ -152,13 +177,18 @@ final class Clients {
    * counted in {@link Result#unsent}.
    */
   static Result okHttpH2(String url, int threads, int requests) throws Exception {
+    return okHttpH2(i -> url, threads, requests);
+  }
+
+  /** Request {@code i} goes to {@code url.apply(i)}. */
+  static Result okHttpH2(IntFunction<String> url, int threads, int requests) throws Exception {
     AtomicInteger connects = new AtomicInteger();
-    OkHttpClient client = okHttpH2PriorKnowledge(connects);
     Result r = new Result();
+    OkHttpClient client = okHttpH2PriorKnowledge(connects, r.used);
     try {
       parallel(threads, requests, i -> {
         for (int attempt = 1; ; attempt++) {
-          try (Response resp = client.newCall(new Request.Builder().url(url).build())
+          try (Response resp = client.newCall(new Request.Builder().url(url.apply(i)).build())
               .execute()) {
             String body = resp.body().string();
             if (resp.code() == 200 && resp.protocol() == Protocol.H2_PRIOR_KNOWLEDGE) {

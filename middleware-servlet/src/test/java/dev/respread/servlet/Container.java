@@ -3,6 +3,7 @@ package dev.respread.servlet;
 import dev.respread.ConnectionRecycler;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
@@ -17,6 +18,7 @@ import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -36,21 +38,7 @@ enum Container {
   JETTY {
     @Override
     Running start(ConnectionRecycler recycler, Servlet servlet) throws Exception {
-      Server server = new Server();
-      HttpConfiguration config = new HttpConfiguration();
-      ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config),
-          new HTTP2CServerConnectionFactory(config));
-      connector.setHost("127.0.0.1");
-      connector.setPort(0);
-      server.addConnector(connector);
-      ServletContextHandler context = new ServletContextHandler("/");
-      ServletHolder holder = new ServletHolder(servlet);
-      holder.setAsyncSupported(true);
-      context.addServlet(holder, "/*");
-      context.addServletContainerInitializer(initializer(recycler));
-      server.setHandler(context);
-      server.start();
-      return new Running(connector.getLocalPort(), server::stop);
+      return jetty(jettyContext("/", initializer(recycler), servlet));
     }
   },
   TOMCAT {
@@ -66,10 +54,17 @@ enum Container {
    */
   static Running undertow(ServletContainerInitializer initializer, Servlet servlet)
       throws Exception {
+    DeploymentManager manager = undertowDeployment("/", initializer, servlet);
+    return undertow(manager.start(), manager);
+  }
+
+  /** A deployed (not started) Undertow servlet deployment on {@code contextPath}. */
+  static DeploymentManager undertowDeployment(String contextPath,
+      ServletContainerInitializer initializer, Servlet servlet) {
     DeploymentInfo info = Servlets.deployment()
         .setClassLoader(Container.class.getClassLoader())
-        .setContextPath("/")
-        .setDeploymentName("respread-test")
+        .setContextPath(contextPath)
+        .setDeploymentName("respread-test" + contextPath)
         .addServlet(Servlets.servlet("app", servlet.getClass(), factory(servlet))
             .addMapping("/*").setAsyncSupported(true));
     if (initializer != null) {
@@ -78,23 +73,64 @@ enum Container {
     }
     DeploymentManager manager = Servlets.defaultContainer().addDeployment(info);
     manager.deploy();
+    return manager;
+  }
+
+  /** Undertow with HTTP/2 and {@code handler}; stopping it stops {@code deployments}. */
+  static Running undertow(HttpHandler handler, DeploymentManager... deployments) {
     Undertow server = Undertow.builder()
         .addHttpListener(0, "127.0.0.1")
         .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
-        .setHandler(manager.start())
+        .setHandler(handler)
         .build();
     server.start();
     int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
     return new Running(port, () -> {
       server.stop();
-      manager.stop();
-      manager.undeploy();
+      for (DeploymentManager manager : deployments) {
+        manager.stop();
+        manager.undeploy();
+      }
     });
+  }
+
+  /** A Jetty ee10 context on {@code contextPath} serving {@code servlet} on {@code /*}. */
+  static ServletContextHandler jettyContext(String contextPath,
+      ServletContainerInitializer initializer, Servlet servlet) {
+    ServletContextHandler context = new ServletContextHandler(contextPath);
+    ServletHolder holder = new ServletHolder(servlet);
+    holder.setAsyncSupported(true);
+    context.addServlet(holder, "/*");
+    context.addServletContainerInitializer(initializer);
+    return context;
+  }
+
+  /** Jetty 12 with HTTP/1.1 and h2c (prior knowledge and upgrade) in front of {@code handler}. */
+  static Running jetty(Handler handler) throws Exception {
+    Server server = new Server();
+    HttpConfiguration config = new HttpConfiguration();
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config),
+        new HTTP2CServerConnectionFactory(config));
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    server.setHandler(handler);
+    server.start();
+    return new Running(connector.getLocalPort(), server::stop);
   }
 
   /** Tomcat 10.1, with h2c (upgrade and prior knowledge) when {@code http2} is set. */
   static Running tomcat(ServletContainerInitializer initializer, Servlet servlet, boolean http2)
       throws Exception {
+    return tomcat(initializer, servlet, http2, "");
+  }
+
+  /**
+   * Tomcat 10.1 with one context per path in {@code contextPaths} ({@code ""} is the root), each
+   * serving {@code servlet} and running {@code initializer}.
+   */
+  static Running tomcat(ServletContainerInitializer initializer, Servlet servlet, boolean http2,
+      String... contextPaths) throws Exception {
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(java.nio.file.Files.createTempDirectory("respread-tomcat").toString());
     tomcat.setHostname("127.0.0.1");
@@ -103,11 +139,13 @@ enum Container {
     if (http2) {
       tomcat.getConnector().addUpgradeProtocol(new org.apache.coyote.http2.Http2Protocol());
     }
-    Context context = tomcat.addContext("", null);
-    org.apache.catalina.Wrapper wrapper = Tomcat.addServlet(context, "app", servlet);
-    wrapper.setAsyncSupported(true);
-    wrapper.addMapping("/*");
-    context.addServletContainerInitializer(initializer, null);
+    for (String path : contextPaths) {
+      Context context = tomcat.addContext(path, null);
+      org.apache.catalina.Wrapper wrapper = Tomcat.addServlet(context, "app", servlet);
+      wrapper.setAsyncSupported(true);
+      wrapper.addMapping("/*");
+      context.addServletContainerInitializer(initializer, null);
+    }
     tomcat.start();
     return new Running(tomcat.getConnector().getLocalPort(), () -> {
       tomcat.stop();

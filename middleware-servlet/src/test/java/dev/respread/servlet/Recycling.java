@@ -8,6 +8,7 @@ import dev.respread.internal.RecyclerMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /** A recycler that recycles fast, and the server-side counts the tests assert on. */
 final class Recycling implements AutoCloseable {
@@ -66,6 +67,18 @@ final class Recycling implements AutoCloseable {
     assertThat(drained(protocol)).as("connections drained over " + protocol).isGreaterThan(1);
     assertThat(opened()).as("connections opened").isGreaterThan(1);
     assertThat(clientConnections).as("distinct client connections").isGreaterThan(1);
+  }
+
+  /**
+   * Waits, at most 15 s, until {@code done} and no connection is tracked: the liveness bound of
+   * a test, never a figure it asserts.
+   */
+  void awaitNoOpenConnections(BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while ((!done.getAsBoolean() || recycler.openConnections() > 0)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
   }
 
   @Override

@@ -22,6 +22,9 @@ public final class UndertowHttp2Race {
     final int failed;
     final int unsent;
     final double drained;
+    final double opened;
+    /** The connections the client sent streams on (see {@link Clients.Result#used}). */
+    final int connections;
     final double forced;
     final int served;
     final String sampleFailures;
@@ -32,6 +35,8 @@ public final class UndertowHttp2Race {
       this.failed = r.failed.get();
       this.unsent = r.unsent.get();
       this.drained = recycling.drained("h2");
+      this.opened = recycling.opened();
+      this.connections = r.used.size();
       this.forced = recycling.forced();
       this.served = served;
       this.sampleFailures = r.failures.toString();
@@ -44,8 +49,9 @@ public final class UndertowHttp2Race {
     @Override
     public String toString() {
       return String.format("requests=%d ok=%d failed=%d rate=%.6f unsent-and-resent=%d "
-          + "drains=%.0f forced=%.0f served=%d failures=%s", requests, ok, failed, failureRate(),
-          unsent, drained, forced, served, sampleFailures);
+          + "drains=%.0f opened=%.0f connections=%d forced=%.0f served=%d failures=%s", requests,
+          ok, failed, failureRate(), unsent, drained, opened, connections, forced, served,
+          sampleFailures);
     }
   }
 

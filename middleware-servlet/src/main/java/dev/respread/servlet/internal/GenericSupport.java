@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,13 +30,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class GenericSupport extends ServletLevelSupport {
   private static final Logger logger = System.getLogger(GenericSupport.class.getName());
+  private static final PerRecycler<ConcurrentMap<Object, CountedConnection>> CONNECTIONS =
+      new PerRecycler<>(ServletLevelSupport::newConnectionMap);
 
   private final long idleTimeoutNanos;
   private final long sweepPeriodNanos;
   private final AtomicLong lastSweepNanos = new AtomicLong(System.nanoTime());
 
   public GenericSupport(ConnectionRecycler recycler, Duration idleTimeout, String serverInfo) {
-    super(recycler);
+    super(recycler, CONNECTIONS.of(recycler));
     logger.log(Level.INFO, "respread on {0}: HTTP/1.1 connections are recycled with "
         + "\"Connection: close\"; HTTP/2 connections are NOT recycled, because the container "
         + "has no per-connection hook to send a GOAWAY. Bound HTTP/2 connection lifetimes with "
@@ -54,7 +57,7 @@ public final class GenericSupport extends ServletLevelSupport {
   }
 
   @Override
-  CountedConnection newConnection(Object key, HttpServletRequest request, Runnable onClosed) {
+  CountedConnection newConnection(Object key, HttpServletRequest request) {
     GenericConnection c = new GenericConnection(key);
     c.attach(recycler.register(c, Protocol.HTTP_1_1));
     return c;
@@ -70,28 +73,24 @@ public final class GenericSupport extends ServletLevelSupport {
 
   private void sweep(long now) {
     for (CountedConnection c : connections()) {
-      if (c.tracked().inFlightRequests() == 0 && now - c.lastActiveNanos() >= idleTimeoutNanos) {
-        ((GenericConnection) c).gone();
+      // Retired by CAS at zero requests in the filter: a request that looked this entry up just
+      // before finds it retired and registers the connection again, rather than running on an
+      // entry the engine has been told is closed (which would close the connection for nothing).
+      if (c.retireIfIdle(now, idleTimeoutNanos)) {
+        gone(c);
       }
     }
   }
 
   private final class GenericConnection extends CountedConnection {
-    private final Object key;
 
     GenericConnection(Object key) {
-      super(Protocol.HTTP_1_1);
-      this.key = key;
-    }
-
-    void gone() {
-      forget(key, this);
-      tracked().closed();
+      super(key, Protocol.HTTP_1_1);
     }
 
     @Override
     void closingResponseFinished() {
-      gone();
+      gone(this);
     }
 
     @Override

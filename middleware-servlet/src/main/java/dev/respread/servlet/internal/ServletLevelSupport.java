@@ -24,45 +24,92 @@ abstract class ServletLevelSupport implements ContainerSupport {
   static final String CONNECTION = "Connection";
   static final String CLOSE = "close";
 
-  final ConnectionRecycler recycler;
-  private final ConcurrentMap<Object, CountedConnection> connections = new ConcurrentHashMap<>();
+  /** How often a request retries an entry retired under it before passing through uncounted. */
+  private static final int ATTEMPTS = 3;
 
-  ServletLevelSupport(ConnectionRecycler recycler) {
+  final ConnectionRecycler recycler;
+  private final ConcurrentMap<Object, CountedConnection> connections;
+
+  /**
+   * {@code connections} is shared by every support of one kind on {@code recycler} (see
+   * {@link PerRecycler}), so that two contexts of one server register a connection once.
+   */
+  ServletLevelSupport(ConnectionRecycler recycler,
+      ConcurrentMap<Object, CountedConnection> connections) {
     this.recycler = requireNonNull(recycler, "recycler");
+    this.connections = requireNonNull(connections, "connections");
+  }
+
+  /** A connection map for {@link PerRecycler}. */
+  static ConcurrentMap<Object, CountedConnection> newConnectionMap(ConnectionRecycler recycler) {
+    return new ConcurrentHashMap<>();
   }
 
   /** The object that lives as long as the request's TCP connection, or {@code null} to skip. */
   abstract Object keyOf(HttpServletRequest request);
 
   /**
-   * A new connection for {@code key}, registered with the recycler. Called once per key, inside
-   * the map's lock; {@code onClosed} removes it from the map and must not run synchronously.
+   * A new connection for {@code key}, registered with the recycler, that calls
+   * {@link #gone(CountedConnection)} when the container reports it closed. Called once per key,
+   * inside the map's lock, so it must not call {@code gone} itself.
    */
-  abstract CountedConnection newConnection(Object key, HttpServletRequest request,
-      Runnable onClosed);
+  abstract CountedConnection newConnection(Object key, HttpServletRequest request);
+
+  /**
+   * Whether {@code connection}, just registered by this thread, is still open. A close listener
+   * added to a connection that has already closed never runs, so the container's own state is
+   * checked once after the listener is in place. Containers without close events answer
+   * {@code true}.
+   */
+  boolean stillOpen(CountedConnection connection) {
+    return true;
+  }
 
   Collection<CountedConnection> connections() {
     return connections.values();
   }
 
-  void forget(Object key, CountedConnection connection) {
-    connections.remove(key, connection);
+  /** The connection has closed, or is taken as closed: forget it and tell the engine. */
+  final void gone(CountedConnection connection) {
+    connection.retire();
+    connections.remove(connection.key, connection);
+    connection.tracked().closed();
+  }
+
+  /**
+   * The entry for {@code key} with this request counted on it, registering the connection on its
+   * first request; {@code null} if the connection has already closed.
+   */
+  private CountedConnection enter(Object key, HttpServletRequest request) {
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      CountedConnection c = connections.get(key);
+      if (c == null) {
+        CountedConnection[] created = new CountedConnection[1];
+        c = connections.computeIfAbsent(key, k -> created[0] = newConnection(k, request));
+        if (created[0] == c && !stillOpen(c)) {
+          gone(c);
+          return null;
+        }
+      }
+      if (c.requestStarted()) {
+        return c;
+      }
+      // Retired between the look-up and the count (the idle sweep, or a close event): this
+      // request shows the connection is in use, so it registers again.
+      connections.remove(key, c);
+    }
+    return null;
   }
 
   @Override
   public void doFilter(HttpServletRequest request, HttpServletResponse response,
       FilterChain chain) throws IOException, ServletException {
     Object key = keyOf(request);
-    if (key == null) {
+    CountedConnection c = key == null ? null : enter(key, request);
+    if (c == null) {
       chain.doFilter(request, response);
       return;
     }
-    CountedConnection c = connections.get(key);
-    if (c == null) {
-      c = connections.computeIfAbsent(key, k -> newConnection(k, request,
-          () -> connections.remove(k)));
-    }
-    c.requestStarted();
     boolean async = false;
     HttpServletResponse wrapped = c.protocol == Protocol.HTTP_1_1
         ? new CloseBeforeCommitResponse(response, c) : response;

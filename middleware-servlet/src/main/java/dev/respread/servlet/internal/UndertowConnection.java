@@ -59,6 +59,7 @@ final class UndertowConnection
   private final XnioIoThread ioThread;
   private final Duration announcementWait;
   private volatile TrackedConnection tracked;
+  private volatile Runnable onClosed;
   /** Only written on the I/O thread; read on worker threads when a request finishes. */
   private volatile int phase = OPEN;
 
@@ -76,17 +77,36 @@ final class UndertowConnection
     this.announcementWait = announcementWait;
   }
 
+  /**
+   * Call once, right after {@code recycler.register(this, ...)}: counts requests on
+   * {@code tracked} and reports the close to it and to {@code onClosed}. A close listener added
+   * to a connection that has already closed never runs, so the caller checks {@link #isOpen()}
+   * afterwards and calls {@link #closed()} itself.
+   */
   void attach(TrackedConnection tracked, Runnable onClosed) {
+    this.onClosed = onClosed;
     this.tracked = tracked;
-    Runnable closed = () -> {
-      tracked.closed();
-      onClosed.run();
-    };
     if (http2 != null) {
-      http2.addCloseTask(ch -> closed.run());
+      http2.addCloseTask(ch -> closed());
     } else {
-      ((HttpServerConnection) channel).addCloseListener(c -> closed.run());
+      ((HttpServerConnection) channel).addCloseListener(c -> closed());
     }
+    // A drain the engine started inside register() (at shutdown) reached phase 2 before the
+    // tracked connection was known; the write of tracked above and the write of the phase in
+    // awaitIdle() are both volatile, so at least one side sees the other and runs the check.
+    if (phase == AWAITING_IDLE) {
+      ioThread.execute(this::goAwayIfIdle);
+    }
+  }
+
+  boolean isOpen() {
+    return http2 != null ? http2.isOpen() : ((HttpServerConnection) channel).isOpen();
+  }
+
+  /** Idempotent: both calls below are. */
+  void closed() {
+    tracked.closed();
+    onClosed.run();
   }
 
   void requestStarted(HttpServerExchange exchange) {
@@ -151,8 +171,8 @@ final class UndertowConnection
   private void goAwayIfIdle() {
     TrackedConnection t = tracked;
     if (t == null) {
-      // A drain that started while the connection was being registered (at shutdown).
-      ioThread.execute(this::goAwayIfIdle);
+      // A drain that started while the connection was being registered (at shutdown): attach()
+      // runs this check again once it is.
       return;
     }
     if (phase == AWAITING_IDLE && t.inFlightRequests() == 0 && http2.isOpen()) {

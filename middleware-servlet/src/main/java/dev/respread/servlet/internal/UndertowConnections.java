@@ -37,16 +37,28 @@ public final class UndertowConnections {
    */
   private static final VarHandle HTTP2_CHANNEL = http2ChannelHandle();
 
+  private static final PerRecycler<UndertowConnections> SHARED =
+      new PerRecycler<>(UndertowConnections::new);
+
   private final ConnectionRecycler recycler;
   private final ConcurrentMap<Object, UndertowConnection> connections = new ConcurrentHashMap<>();
   private final AttachmentKey<UndertowConnection> counted = AttachmentKey.create(
       UndertowConnection.class);
   private final Duration announcementWait;
 
-  public UndertowConnections(ConnectionRecycler recycler) {
-    this.recycler = requireNonNull(recycler, "recycler");
+  private UndertowConnections(ConnectionRecycler recycler) {
+    this.recycler = recycler;
     this.announcementWait = announcementWait(recycler.config().goAwayPingTimeout(),
         recycler.config().maxConnectionAgeGrace());
+  }
+
+  /**
+   * The connections of {@code recycler}, shared by every handler and filter built on it (see
+   * {@link PerRecycler}): two deployments of one server, or a handler in front of a filtered
+   * deployment, register a connection once and count each exchange once.
+   */
+  public static UndertowConnections of(ConnectionRecycler recycler) {
+    return SHARED.of(requireNonNull(recycler, "recycler"));
   }
 
   /**
@@ -101,18 +113,27 @@ public final class UndertowConnections {
     return null;
   }
 
+  /** The connection for {@code key}, registered now; {@code null} if it has already closed. */
   private UndertowConnection register(Object key, Http2Channel http2) {
     // The recycler registers the connection inside computeIfAbsent, so that no other thread sees
     // it unattached; register() never blocks (a drain it starts only queues a task on the I/O
     // thread).
-    return connections.computeIfAbsent(key, k -> {
-      UndertowConnection c = http2 != null
+    UndertowConnection[] created = new UndertowConnection[1];
+    UndertowConnection c = connections.computeIfAbsent(key, k -> {
+      UndertowConnection n = http2 != null
           ? new UndertowConnection(http2, announcementWait)
           : new UndertowConnection((HttpServerConnection) k);
-      c.attach(recycler.register(c, http2 != null ? Protocol.HTTP_2 : Protocol.HTTP_1_1),
-          () -> connections.remove(k, c));
-      return c;
+      n.attach(recycler.register(n, http2 != null ? Protocol.HTTP_2 : Protocol.HTTP_1_1),
+          () -> connections.remove(k, n));
+      return created[0] = n;
     });
+    if (created[0] == c && !c.isOpen()) {
+      // Closed before its close listener was added (the filter registers on a worker thread,
+      // after the client may have gone): that listener will never run.
+      c.closed();
+      return null;
+    }
+    return c;
   }
 
   /** Connections seen and not yet closed. */

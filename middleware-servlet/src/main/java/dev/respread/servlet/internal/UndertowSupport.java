@@ -27,7 +27,7 @@ public final class UndertowSupport implements ContainerSupport {
   private final UndertowConnections connections;
 
   public UndertowSupport(ConnectionRecycler recycler, ServletContext context) {
-    this.connections = new UndertowConnections(recycler);
+    this.connections = UndertowConnections.of(recycler);
     context.setAttribute(ATTRIBUTE, connections);
   }
 
