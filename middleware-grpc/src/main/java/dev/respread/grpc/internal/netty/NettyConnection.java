@@ -1,12 +1,15 @@
 package dev.respread.grpc.internal.netty;
 
 import dev.respread.RecycleReason;
+import dev.respread.grpc.internal.ConnectionIndex;
+import dev.respread.grpc.internal.ConnectionIndex.Registration;
 import dev.respread.grpc.internal.GrpcConnection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,12 +17,13 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One accepted gRPC connection as the recycler sees it. It sits first in the connection's
- * pipeline, before anything grpc adds, which is what lets it close the connection hard, and
- * makes grpc's own closes linger.
+ * pipeline, before anything grpc adds, which is what lets it close the connection hard, makes
+ * grpc's own closes linger, and lets it name the connection grpc reads when its transport becomes
+ * ready.
  *
  * <p>Flavour: grpc-netty (the grpc-netty-shaded flavour is generated from this file at build time).
  */
-final class NettyConnection extends ChannelOutboundHandlerAdapter implements GrpcConnection {
+final class NettyConnection extends ChannelDuplexHandler implements GrpcConnection {
   private static final String NAME = "respread-connection";
   /**
    * How long a lingering close waits, after its FIN, for the client to close. A client closes as
@@ -34,23 +38,62 @@ final class NettyConnection extends ChannelOutboundHandlerAdapter implements Grp
       AtomicIntegerFieldUpdater.newUpdater(NettyConnection.class, "state");
 
   private final Channel channel;
+  private final ConnectionIndex index;
   private volatile ChannelHandlerContext context;
   /** {@link #NEW}, then {@link #READY} once grpc's handler owns the connection. */
   private volatile int state = NEW;
   /** Whether a lingering close has started; touched on the event loop only. */
   private boolean lingering;
+  /** Set on the event loop once the channel is registered there; read there only. */
+  private Registration registration;
 
-  private NettyConnection(Channel channel) {
+  private NettyConnection(Channel channel, ConnectionIndex index) {
     this.channel = channel;
+    this.index = index;
   }
 
-  /** Puts a handle first in {@code child}'s pipeline, before grpc initializes it. */
-  static NettyConnection attach(Channel child) {
-    NettyConnection connection = new NettyConnection(child);
+  /**
+   * Puts a handle first in {@code child}'s pipeline, before grpc initializes it. The connection
+   * is tracked once {@code child} is registered with its event loop.
+   */
+  static NettyConnection attach(Channel child, ConnectionIndex index) {
+    NettyConnection connection = new NettyConnection(child, index);
     child.pipeline().addFirst(NAME, connection);
     // Available at once, even before the channel is registered and handlerAdded has run.
     connection.context = child.pipeline().context(connection);
     return connection;
+  }
+
+  /**
+   * Registers the connection with the recycler, on its event loop, when the channel is registered
+   * there, and before grpc's initializer runs (handlers are added in pipeline order). Not earlier,
+   * at accept: Netty's acceptor gives up on a child whose options or registration fail with
+   * {@code closeForcibly()}, which never completes the close future, so the connection would be
+   * tracked and never reported closed. Once registered, every close completes that future.
+   */
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    SocketAddress local = channel.localAddress();
+    SocketAddress remote = channel.remoteAddress();
+    Registration registered = index.accepted(local, remote, this);
+    registration = registered;
+    channel.closeFuture().addListener(f -> registered.closed());
+  }
+
+  /**
+   * Until grpc's transport is ready, delivers the connection's input inside
+   * {@link Registration#reading}, so that grpc's {@code transportReady}, which it calls while
+   * reading the client's first SETTINGS, is linked to this connection exactly. Afterwards one
+   * volatile read per read.
+   */
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    Registration registered = registration;
+    if (state == READY || registered == null) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    registered.reading(() -> ctx.fireChannelRead(msg));
   }
 
   /**
@@ -82,6 +125,11 @@ final class NettyConnection extends ChannelOutboundHandlerAdapter implements Grp
       // Not from inside grpc's handler, which is reading the client's settings right now.
       channel.eventLoop().execute(channel::close);
     }
+  }
+
+  @Override
+  public boolean inEventLoop() {
+    return channel.isRegistered() && channel.eventLoop().inEventLoop();
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.respread.grpc.internal.netty;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.respread.TrackedConnection;
 import dev.respread.grpc.internal.ConnectionIndex;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -10,7 +9,6 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ServerChannel;
-import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>grpc-java exposes no per-connection hook, but {@code NettyServerBuilder.channelFactory} is
  * public: Netty's {@code ServerBootstrap} delivers each accepted child channel to the listening
  * channel's pipeline, where a handler added here runs before the bootstrap's acceptor, that is
- * before the child is registered and before grpc builds its transport on it.
+ * before the child is registered and before grpc builds its transport on it. The child is
+ * registered with the recycler once it is registered with its event loop ({@link NettyConnection}).
  *
  * <p>Flavour: grpc-netty (the grpc-netty-shaded flavour is generated from this file at build time).
  */
@@ -61,12 +60,10 @@ public final class TrackingServerChannelFactory implements ChannelFactory<Server
   }
 
   private void accepted(Channel child) {
-    NettyConnection connection = NettyConnection.attach(child);
-    SocketAddress local = child.localAddress();
-    SocketAddress remote = child.remoteAddress();
-    TrackedConnection tracked = index.accepted(local, remote, connection);
+    NettyConnection.attach(child, index);
+    // Counted now, before the listening channel can close, so that the event loops outlive a
+    // child still on its way to its event loop.
     opened(child);
-    child.closeFuture().addListener(f -> index.closed(local, remote, tracked));
   }
 
   @Override
