@@ -43,6 +43,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -344,6 +347,15 @@ public final class KubernetesLoadView implements LoadView {
   @Override
   public void close() {
     informer.stop();
+    // Let the watch finish closing before the client goes, so that no half-open watch is left
+    // behind on the API server; bounded, since close() may run on a shutdown path.
+    try {
+      informer.stopped().toCompletableFuture().get(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // Stopping failed or is slow; closing the client below ends the watch either way.
+    }
     refresher.close();
     heartbeats.close();
     health.close();

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetricsBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -287,20 +288,21 @@ class KubernetesLoadViewTest {
   }
 
   @Test
-  void nullEndpointsConditionsAndAddressesCountAsEmptyOrMissing() throws Exception {
+  void nullEndpointsConditionsAndAddressesCountAsEmptyOrMissing() {
     // As API servers send them: "endpoints": null for a slice of a Service without endpoints
-    // (kubernetes/kubernetes#135968); null conditions mean ready and not terminating.
-    rawSlice("web-empty", "null");
-    rawSlice("web-1", "[" + rawEndpoint("web-a", "[\"10.0.0.1\"]", "{\"ready\":true}") + ','
-        + rawEndpoint("web-b", "null", "null") + ']');
-    metrics("web-a", "600m", NOW);
-    metrics("web-b", "200m", NOW);
+    // (kubernetes/kubernetes#135968); null conditions mean ready and not terminating. Parsed
+    // from JSON rather than stored in the mock API server, whose CRUD mode trips over such
+    // slices when it deletes them.
+    EndpointSlice empty = Serialization.unmarshal(rawSliceJson("web-empty", "null"),
+        EndpointSlice.class);
+    EndpointSlice nulls = Serialization.unmarshal(rawSliceJson("web-1", "["
+        + rawEndpoint("web-a", "[\"10.0.0.1\"]", "{\"ready\":true}") + ','
+        + rawEndpoint("web-b", "null", "null") + ']'), EndpointSlice.class);
+    assertThat(empty.getEndpoints()).isNull();
+    assertThat(nulls.getEndpoints().get(1).getConditions()).isNull();
 
-    KubernetesLoadView view = view(client);
-
-    LoadSnapshot s = awaitLoad(view, 2);
-    assertThat(s.meanLoad()).isCloseTo(0.4, within(1e-9));
-    assertThat(view.health().cause(KubernetesLoadView.MEMBERS)).isNull();
+    assertThat(KubernetesLoadView.readyInSlices(List.of(empty, nulls)))
+        .containsExactlyInAnyOrder("web-a", "web-b");
   }
 
   @Test
@@ -350,11 +352,15 @@ class KubernetesLoadViewTest {
    * Creates a slice of Service web from raw JSON, so that it can hold the nulls that the model
    * builders never write.
    */
-  private static void rawSlice(String name, String endpointsJson) throws Exception {
-    String json = "{\"apiVersion\":\"discovery.k8s.io/v1\",\"kind\":\"EndpointSlice\","
+  private static String rawSliceJson(String name, String endpointsJson) {
+    return "{\"apiVersion\":\"discovery.k8s.io/v1\",\"kind\":\"EndpointSlice\","
         + "\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + NS + "\",\"labels\":{\""
         + KubernetesLoadView.SERVICE_NAME_LABEL + "\":\"" + SERVICE + "\"}},"
         + "\"addressType\":\"IPv4\",\"endpoints\":" + endpointsJson + ",\"ports\":null}";
+  }
+
+  private static void rawSlice(String name, String endpointsJson) throws Exception {
+    String json = rawSliceJson(name, endpointsJson);
     HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create(client.getMasterUrl() + "apis/discovery.k8s.io/v1/namespaces/" + NS
                 + "/endpointslices"))
