@@ -212,10 +212,6 @@ public final class ConfigProblems {
     return prev[b.length()];
   }
 
-  public boolean isEmpty() {
-    return problems.isEmpty();
-  }
-
   /** Throws one exception naming every problem found, if any. */
   public void throwIfAny() {
     if (!problems.isEmpty()) {

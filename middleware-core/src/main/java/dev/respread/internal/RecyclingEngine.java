@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -216,18 +215,5 @@ public final class RecyclingEngine {
 
   public int drainingConnections() {
     return budget.draining();
-  }
-
-  /** A copy of the tracked connections, for diagnostics and tests. */
-  public List<TrackedConnection> connections() {
-    return new ArrayList<>(connections);
-  }
-
-  long now() {
-    return ticker.nanoTime();
-  }
-
-  RecyclerMetrics metrics() {
-    return metrics;
   }
 }

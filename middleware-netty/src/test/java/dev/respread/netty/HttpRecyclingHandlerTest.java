@@ -2,6 +2,7 @@ package dev.respread.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.respread.testing.FakeClock;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -38,6 +39,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * it reads requests with readInbound and writes responses with writeOutbound.
  */
 class HttpRecyclingHandlerTest {
+  private final FakeClock clock = new FakeClock();
+
   private Recyclers recyclers;
   private EmbeddedChannel channel;
 
@@ -240,21 +243,19 @@ class HttpRecyclingHandlerTest {
    */
   private void startAgeOnly(Duration grace) {
     recyclers = new Recyclers(Recyclers.capOnly(0).maxConnectionAge(Duration.ofMillis(500))
-        .maxConnectionAgeGrace(grace).build());
+        .maxConnectionAgeGrace(grace).build(), clock);
     channel = new EmbeddedChannel(new HttpRecyclingHandler(recyclers.recycler));
   }
 
-  /** Waits, for at most 5 seconds, until the connection's age has drained it. */
-  private void awaitDrained() throws InterruptedException {
-    for (int i = 0; i < 250 && recyclers.drained() == 0; i++) {
-      Thread.sleep(20);
-    }
+  /** Moves the fake clock past the connection's age, so that the recycler drains it. */
+  private void awaitDrained() {
+    clock.advance(Duration.ofMillis(600));
     assertThat(recyclers.drained()).isEqualTo(1);
   }
 
   /** Lets the grace after the drain run out and the recycler judge it. */
-  private void outliveTheGrace() throws InterruptedException {
-    Thread.sleep(300);
+  private void outliveTheGrace() {
+    clock.advance(Duration.ofMillis(300));
     channel.runPendingTasks();
   }
 

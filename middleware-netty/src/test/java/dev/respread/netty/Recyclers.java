@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.respread.ConnectionRecycler;
 import dev.respread.RecyclingConfig;
 import dev.respread.internal.RecyclerMetrics;
+import dev.respread.testing.FakeClock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -17,6 +18,12 @@ final class Recyclers implements AutoCloseable {
 
   Recyclers(RecyclingConfig config) {
     recycler = ConnectionRecycler.builder(config).meterRegistry(registry).name("test").build();
+  }
+
+  /** A recycler whose time and rule ticks move only when {@code clock} is advanced. */
+  Recyclers(RecyclingConfig config, FakeClock clock) {
+    recycler = ConnectionRecycler.builder(config).meterRegistry(registry).name("test")
+        .ticker(clock).scheduler(clock.scheduler()).build();
   }
 
   /** Recycles every few requests and every few hundred milliseconds, with a generous grace. */

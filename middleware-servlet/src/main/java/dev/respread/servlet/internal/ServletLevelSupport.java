@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Counting done by the filter itself, for containers whose requests reach the filter with the
@@ -134,16 +135,16 @@ abstract class ServletLevelSupport implements ContainerSupport {
   private static final class AsyncFinish implements AsyncListener {
     private final CountedConnection connection;
     private final HttpServletResponse response;
-    private boolean finished;
+    /** Async events may arrive on different container threads; a CAS ends the count once. */
+    private final AtomicBoolean finished = new AtomicBoolean();
 
     AsyncFinish(CountedConnection connection, HttpServletResponse response) {
       this.connection = connection;
       this.response = response;
     }
 
-    private synchronized void finish() {
-      if (!finished) {
-        finished = true;
+    private void finish() {
+      if (finished.compareAndSet(false, true)) {
         connection.requestFinished();
       }
     }
