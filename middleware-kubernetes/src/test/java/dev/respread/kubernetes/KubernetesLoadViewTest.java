@@ -21,8 +21,12 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -35,19 +39,27 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Kubernetes view against fabric8's mock API server in CRUD mode, with real EndpointSlice,
  * Pod and PodMetrics objects. Failures (403, 500, slow answers) are injected with the mock
  * server's expectations, which it answers before falling back to its CRUD store.
+ *
+ * <p>Each test has a mock server of its own. When a watch closes, the mock server (7.9.0) waits
+ * up to a minute for that watch's event executor to end ({@code WatchEventsListener.onClosed});
+ * on a loaded machine a server shared by the class stopped answering for 10 to 30 seconds after
+ * one test's informer stopped, and the next test's requests timed out. A server per test, shut down off the test thread, keeps one
+ * test's watches from stalling another's requests.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class KubernetesLoadViewTest {
   static final String NS = "shop";
   static final String SERVICE = "web";
@@ -61,15 +73,32 @@ class KubernetesLoadViewTest {
   private final AtomicLong ticker = new AtomicLong(7_000_000_000_000L);
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
+  @BeforeEach
+  void startMockApiServer() {
+    // What @EnableKubernetesMockClient(crud = true) builds: expectations first, then the store.
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
+        new MockWebServer(), expectations, new KubernetesMixedDispatcher(expectations), false);
+    server.init();
+    client = server.createClient();
+  }
+
   @AfterEach
   void close() throws Exception {
     for (AutoCloseable c : closeables) {
       c.close();
     }
-    server.clearExpectations();
-    client.discovery().v1().endpointSlices().inNamespace(NS).delete();
-    client.resources(PodMetrics.class).inNamespace(NS).delete();
-    client.pods().inNamespace(NS).delete();
+    client.close();
+    KubernetesMockServer done = server;
+    Thread stop = new Thread(() -> {
+      try {
+        done.destroy();
+      } catch (IllegalStateException e) {
+        // The mock server's shutdown timed out on a watch it still held; it is not reused.
+      }
+    }, "mock-api-server-shutdown");
+    stop.setDaemon(true);
+    stop.start();
   }
 
   @Test
