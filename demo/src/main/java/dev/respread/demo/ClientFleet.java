@@ -1,0 +1,150 @@
+package dev.respread.demo;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.Attributes;
+import io.grpc.CallOptions;
+import io.grpc.ClientTransportFilter;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * gRPC clients that behave like most real ones: grpc-java with the default {@code pick_first}
+ * policy and one connection to the Service address, each sending unary calls at its own steady
+ * rate. Each counts its failures and the connections it opens.
+ */
+final class ClientFleet implements AutoCloseable {
+  private static final byte[] REQUEST = new byte[0];
+
+  private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, r -> {
+    Thread t = new Thread(r, "client-timer");
+    t.setDaemon(true);
+    return t;
+  });
+  private final List<Client> clients = new ArrayList<>();
+  /** Calls sent but not yet answered, so that {@link #stop} can wait for every outcome. */
+  private final Phaser inFlight = new Phaser(1);
+  private final LongAdder succeeded = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final Map<Status.Code, LongAdder> failuresByCode = new ConcurrentHashMap<>();
+
+  /** Starts a client per entry of {@code ratesPerSecond}, all connecting to {@code service}. */
+  ClientFleet(InetSocketAddress service, int[] ratesPerSecond) {
+    for (int i = 0; i < ratesPerSecond.length; i++) {
+      Client c = new Client(service, ratesPerSecond[i]);
+      clients.add(c);
+      long periodMicros = 1_000_000L / ratesPerSecond[i];
+      // Spread the clients' first calls over a period, so that they do not send in lockstep.
+      long initialDelay = periodMicros * i / ratesPerSecond.length;
+      c.task = timer.scheduleAtFixedRate(c::call, initialDelay, periodMicros,
+          TimeUnit.MICROSECONDS);
+    }
+  }
+
+  long succeeded() {
+    return succeeded.sum();
+  }
+
+  long failed() {
+    return failed.sum();
+  }
+
+  /** Failed calls by status code, for the report. */
+  Map<String, Long> failuresByCode() {
+    Map<String, Long> m = new TreeMap<>();
+    failuresByCode.forEach((code, n) -> m.put(code.name(), n.sum()));
+    return m;
+  }
+
+  /** Connections the clients opened, beyond the first one each. */
+  long reconnects() {
+    return clients.stream().mapToLong(c -> c.connections.get() - 1).sum();
+  }
+
+  /** Stops sending and waits until every call sent has succeeded or failed. */
+  void stop() throws InterruptedException {
+    for (Client c : clients) {
+      c.task.cancel(false);
+    }
+    timer.shutdown();
+    timer.awaitTermination(10, TimeUnit.SECONDS);
+    try {
+      // Each call has a 10 s deadline, so every outcome is in well before this.
+      inFlight.awaitAdvanceInterruptibly(inFlight.arrive(), 30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("calls still unanswered 30 s after the clients stopped", e);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    timer.shutdownNow();
+    for (Client c : clients) {
+      c.channel.shutdownNow();
+    }
+    for (Client c : clients) {
+      c.channel.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private final class Client {
+    final ManagedChannel channel;
+    final AtomicLong connections = new AtomicLong();
+    ScheduledFuture<?> task;
+
+    Client(InetSocketAddress service, int rate) {
+      this.channel = NettyChannelBuilder.forAddress(service)
+          .usePlaintext()
+          .addTransportFilter(new ClientTransportFilter() {
+            @Override
+            public Attributes transportReady(Attributes attributes) {
+              connections.incrementAndGet();
+              return attributes;
+            }
+          })
+          .build();
+    }
+
+    void call() {
+      inFlight.register();
+      Futures.addCallback(
+          ClientCalls.futureUnaryCall(
+              channel.newCall(HelloService.HELLO,
+                  CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS)),
+              REQUEST),
+          new FutureCallback<byte[]>() {
+            @Override
+            public void onSuccess(byte[] pod) {
+              succeeded.increment();
+              inFlight.arriveAndDeregister();
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+              failed.increment();
+              failuresByCode.computeIfAbsent(Status.fromThrowable(t).getCode(),
+                  k -> new LongAdder()).increment();
+              inFlight.arriveAndDeregister();
+            }
+          },
+          MoreExecutors.directExecutor());
+    }
+  }
+}

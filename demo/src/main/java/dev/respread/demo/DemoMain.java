@@ -1,0 +1,162 @@
+package dev.respread.demo;
+
+import dev.respread.InvalidConfigurationException;
+import dev.respread.internal.Durations;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The respread demo: a local cluster where pinned gRPC clients meet a scale-out, run once per
+ * mode (no recycling, a fixed maximum age, respread) on the same seed, with a per-second timeline
+ * of what each pod served and a table that compares the modes.
+ *
+ * <pre>
+ * java -jar demo/target/respread-demo.jar [--pods 2] [--scale-to 4] [--clients 32]
+ *     [--min-rate 5] [--max-rate 30] [--warmup 10s] [--run 30s] [--fixed-age 20s]
+ *     [--grace 5s] [--modes off,fixed-age,respread] [--seed 1] [--proxy in-process] [--quiet]
+ * </pre>
+ *
+ * <p>{@code --proxy iptables} makes the Service what kube-proxy writes: iptables DNAT rules with
+ * {@code -m statistic --mode random}, in a network namespace the demo creates and deletes (root
+ * only). The default is an in-process TCP proxy that picks endpoints the same way.
+ *
+ * <p>{@code RESPREAD_*} environment variables tune the respread mode, as they would a server.
+ * The exit status is 1 if any client call failed, 2 on bad arguments.
+ */
+public final class DemoMain {
+  private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  static {
+    DEFAULTS.put("pods", "2");
+    DEFAULTS.put("scale-to", "4");
+    DEFAULTS.put("clients", "32");
+    DEFAULTS.put("min-rate", "5");
+    DEFAULTS.put("max-rate", "30");
+    DEFAULTS.put("warmup", "10s");
+    DEFAULTS.put("run", "30s");
+    DEFAULTS.put("fixed-age", "20s");
+    DEFAULTS.put("grace", "5s");
+    DEFAULTS.put("modes", "off,fixed-age,respread");
+    DEFAULTS.put("seed", "1");
+    DEFAULTS.put("proxy", "in-process");
+  }
+
+  private DemoMain() {}
+
+  /** Runs the demo; see the class comment for the arguments. */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>(DEFAULTS);
+    boolean quiet = false;
+    ScaleOutScenario scenario;
+    List<Mode> modes = new ArrayList<>();
+    try {
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (a.equals("--quiet")) {
+          quiet = true;
+        } else if (a.equals("--help") || a.equals("-h")) {
+          usage(System.out);
+          return;
+        } else if (a.startsWith("--") && DEFAULTS.containsKey(a.substring(2))
+            && i + 1 < args.length) {
+          options.put(a.substring(2), args[++i]);
+        } else {
+          throw new IllegalArgumentException("unknown argument: " + a);
+        }
+      }
+      scenario = scenario(options, System.getenv());
+      if (scenario.iptables && !NetnsLauncher.inside()) {
+        // The Service becomes iptables rules: run the demo again in a namespace of its own.
+        System.exit(NetnsLauncher.run(List.of(args), ProcessBuilder.Redirect.INHERIT));
+        return;
+      }
+      for (String m : options.get("modes").split(",")) {
+        modes.add(Mode.of(m.trim()));
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("respread-demo: " + e.getMessage());
+      usage(System.err);
+      System.exit(2);
+      return;
+    }
+
+    PrintStream out = System.out;
+    out.printf(Locale.ROOT, "respread demo: %d pinned gRPC clients (pick_first, %d to %d calls/s "
+            + "each) on %d pods behind %s; after %ds the Service scales to %d pods; %ds more.%n",
+        scenario.clients, scenario.minRate, scenario.maxRate, scenario.pods,
+        scenario.iptables ? "kube-proxy-style iptables DNAT (-m statistic --mode random)"
+            : "an in-process proxy that picks a pod at random per connection",
+        scenario.warmup.getSeconds(), scenario.scaleTo, scenario.run.getSeconds());
+    List<ScaleOutScenario.Result> results = new ArrayList<>();
+    for (Mode mode : modes) {
+      out.printf("%n== %s ==%n", mode.label());
+      boolean print = !quiet;
+      try {
+        results.add(scenario.run(mode, s -> {
+          if (print) {
+            out.println(Report.line(s, scenario));
+          }
+        }));
+      } catch (InvalidConfigurationException e) {
+        System.err.println("respread-demo: " + e.getMessage());
+        System.exit(2);
+        return;
+      }
+    }
+    out.println();
+    out.print(Report.table(results));
+    for (ScaleOutScenario.Result r : results) {
+      out.println(Report.resultLine(r));
+    }
+    boolean failed = results.stream().anyMatch(r -> r.failed > 0);
+    System.exit(failed ? 1 : 0);
+  }
+
+  static ScaleOutScenario scenario(Map<String, String> options, Map<String, String> environment) {
+    return new ScaleOutScenario(
+        integer(options, "pods"), integer(options, "scale-to"), integer(options, "clients"),
+        integer(options, "min-rate"), integer(options, "max-rate"),
+        duration(options, "warmup"), duration(options, "run"), duration(options, "fixed-age"),
+        duration(options, "grace"), integer(options, "seed"), iptables(options), environment);
+  }
+
+  private static boolean iptables(Map<String, String> options) {
+    String v = options.get("proxy");
+    if (!v.equals("in-process") && !v.equals("iptables")) {
+      throw new IllegalArgumentException(
+          String.format("--proxy: \"%s\" (expected: in-process or iptables)", v));
+    }
+    return v.equals("iptables");
+  }
+
+  private static int integer(Map<String, String> options, String name) {
+    String v = options.get(name);
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          String.format("--%s: \"%s\" (expected: an integer)", name, v), e);
+    }
+  }
+
+  private static Duration duration(Map<String, String> options, String name) {
+    String v = options.get(name);
+    try {
+      return Durations.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          String.format("--%s: \"%s\" (expected: %s)", name, v, Durations.EXPECTED), e);
+    }
+  }
+
+  private static void usage(PrintStream out) {
+    StringBuilder b = new StringBuilder("usage: java -jar respread-demo.jar");
+    DEFAULTS.forEach((k, v) -> b.append(" [--").append(k).append(' ').append(v).append(']'));
+    out.println(b.append(" [--quiet]"));
+  }
+}

@@ -1,0 +1,94 @@
+package dev.respread.demo;
+
+import dev.respread.ConnectionRecycler;
+import dev.respread.RecyclingConfig;
+import dev.respread.StaticLoadView;
+import dev.respread.Ticker;
+import dev.respread.grpc.GrpcRecycling;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One pod of the local cluster: a grpc-java server on Netty wired with respread, exactly as the
+ * README shows, and the load view that the cluster feeds with the Service's request rates.
+ */
+final class Pod implements AutoCloseable {
+  /** Below this difference in requests per second, a pod does not count as busier. */
+  static final double NOISE_FLOOR_RPS = 2.0;
+
+  private final String name;
+  private final AtomicLong served = new AtomicLong();
+  private final StaticLoadView view = new StaticLoadView(Ticker.system(), NOISE_FLOOR_RPS);
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final ConnectionRecycler recycler;
+  private final Server server;
+
+  Pod(String name, RecyclingConfig config, boolean withLoadView) throws IOException {
+    this.name = name;
+    ConnectionRecycler.Builder recyclerBuilder = ConnectionRecycler.builder(config)
+        .meterRegistry(meters)
+        .name(name);
+    if (withLoadView) {
+      recyclerBuilder.loadView(view);
+    }
+    this.recycler = recyclerBuilder.build();
+    this.server = GrpcRecycling.configure(
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)), recycler)
+        .addService(HelloService.definition(name, served))
+        .build()
+        .start();
+  }
+
+  String name() {
+    return name;
+  }
+
+  InetSocketAddress address() {
+    return new InetSocketAddress("127.0.0.1", server.getPort());
+  }
+
+  /** Calls this pod has served so far. */
+  long served() {
+    return served.get();
+  }
+
+  /** What the shared metrics view says about this pod and the Service, once per second. */
+  void observe(double ownRate, double meanRate, int readyPods) {
+    view.update(ownRate, meanRate, readyPods);
+  }
+
+  /** Connections this pod has drained, by reason ({@code max_age}, {@code load}, ...). */
+  Map<String, Long> drains() {
+    Map<String, Long> byReason = new TreeMap<>();
+    for (Counter c : meters.find("respread.connections.drained").counters()) {
+      long n = (long) c.count();
+      if (n > 0) {
+        byReason.merge(c.getId().getTag("reason"), n, Long::sum);
+      }
+    }
+    return byReason;
+  }
+
+  /** Connections closed hard because calls outlived the grace. */
+  long forcedCloses() {
+    return (long) meters.find("respread.connections.forced").counters().stream()
+        .mapToDouble(Counter::count).sum();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    recycler.close();
+    server.shutdown();
+    if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.respread.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo behind real kube-proxy-style iptables rules, in a network namespace the demo creates
+ * and deletes. Needs root, iproute2 and iptables (installed by {@code .ci/run}).
+ */
+class IptablesServiceTest {
+
+  @Test
+  void rulesGiveEachOfThreeEndpointsAThirdAsKubeProxyWritesThem() {
+    String rules = IptablesService.rules(List.of(new InetSocketAddress("127.0.0.1", 7001),
+        new InetSocketAddress("127.0.0.1", 7002), new InetSocketAddress("127.0.0.1", 7003)));
+
+    assertThat(rules).isEqualTo("*nat\n"
+        + ":RESPREAD-DEMO-SVC - [0:0]\n"
+        + "-A RESPREAD-DEMO-SVC -p tcp -m statistic --mode random --probability 0.3333333333"
+        + " -j DNAT --to-destination 127.0.0.1:7001\n"
+        + "-A RESPREAD-DEMO-SVC -p tcp -m statistic --mode random --probability 0.5000000000"
+        + " -j DNAT --to-destination 127.0.0.1:7002\n"
+        + "-A RESPREAD-DEMO-SVC -p tcp -j DNAT --to-destination 127.0.0.1:7003\n"
+        + "COMMIT\n");
+  }
+
+  @Test
+  void pinnedClientsSpreadBehindIptablesDnatOnlyWithRespread(@TempDir Path dir) throws Exception {
+    Path output = dir.resolve("demo.out");
+
+    int status = NetnsLauncher.run(List.of("--proxy", "iptables", "--modes", "off,respread",
+            "--pods", "2", "--scale-to", "4", "--clients", "24", "--min-rate", "5",
+            "--max-rate", "20", "--warmup", "3s", "--run", "9s", "--quiet"),
+        ProcessBuilder.Redirect.to(output.toFile()));
+
+    String printed = Files.readString(output);
+    assertThat(status).as(printed).isZero();
+    Map<String, String> off = result(printed, "off");
+    Map<String, String> respread = result(printed, "respread");
+    assertThat(off).containsEntry("failed", "0").containsEntry("drains", "0")
+        .containsEntry("new_pods_share", "0.000");
+    assertThat(respread).containsEntry("failed", "0").containsEntry("forced", "0");
+    assertThat(Long.parseLong(respread.get("scale_out_drains"))).as(printed).isPositive();
+    assertThat(Double.parseDouble(respread.get("new_pods_share"))).as(printed)
+        .isGreaterThan(0.2);
+  }
+
+  /** The {@code result:} line of {@code mode}, as key-value pairs. */
+  private static Map<String, String> result(String printed, String mode) {
+    for (String line : printed.split("\n")) {
+      if (line.startsWith("result: mode=" + mode + " ")) {
+        Map<String, String> pairs = new HashMap<>();
+        for (String pair : line.substring("result: ".length()).split(" ")) {
+          String[] kv = pair.split("=", 2);
+          pairs.put(kv[0], kv[1]);
+        }
+        return pairs;
+      }
+    }
+    throw new AssertionError("no result line for " + mode + " in:\n" + printed);
+  }
+}
