@@ -88,6 +88,20 @@ class LoadControllerTest {
   }
 
   @Test
+  void podThatStartedEmptyGetsItsChurnAllowanceWhenItFirstRunsHot() {
+    start();
+    view.update(0, 100, 4);
+    run(5);
+    // Reconnects land on the new pod and make it the hottest: 60 against a mean of 30.
+    connections(10, 10, 10, 10, 10, 10);
+    view.update(60, 30, 4);
+    run(2);
+    // Target gain x excess = 0.25 of 60 = 15 requests/s: two 10 rps connections. With the
+    // allowance counted while the pod was empty, it could drain only one.
+    assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(2);
+  }
+
+  @Test
   void connectionCarryingMoreThanTheExcessIsNeverMoved() {
     start();
     connections(100);

@@ -9,7 +9,7 @@ import java.util.function.LongFunction;
  * From the repository root:
  *
  * <pre>
- * mvn -B -q -pl middleware-core test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java \
+ * mvn -B -q -pl middleware-core test-compile exec:java \
  *     -Dexec.mainClass=dev.respread.simulation.SimulationMain -Dexec.classpathScope=test
  * </pre>
  *
