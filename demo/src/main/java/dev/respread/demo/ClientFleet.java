@@ -17,11 +17,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Phaser;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -40,7 +38,7 @@ final class ClientFleet implements AutoCloseable {
   });
   private final List<Client> clients = new ArrayList<>();
   /** Calls sent but not yet answered, so that {@link #stop} can wait for every outcome. */
-  private final Phaser inFlight = new Phaser(1);
+  private final AtomicLong inFlight = new AtomicLong();
   private final LongAdder succeeded = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final Map<Status.Code, LongAdder> failuresByCode = new ConcurrentHashMap<>();
@@ -75,7 +73,7 @@ final class ClientFleet implements AutoCloseable {
 
   /** Connections the clients opened, beyond the first one each. */
   long reconnects() {
-    return clients.stream().mapToLong(c -> c.connections.get() - 1).sum();
+    return clients.stream().mapToLong(c -> Math.max(0, c.connections.get() - 1)).sum();
   }
 
   /** Stops sending and waits until every call sent has succeeded or failed. */
@@ -85,11 +83,14 @@ final class ClientFleet implements AutoCloseable {
     }
     timer.shutdown();
     timer.awaitTermination(10, TimeUnit.SECONDS);
-    try {
-      // Each call has a 10 s deadline, so every outcome is in well before this.
-      inFlight.awaitAdvanceInterruptibly(inFlight.arrive(), 30, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("calls still unanswered 30 s after the clients stopped", e);
+    // Each call has a 10 s deadline, so every outcome is in well before this.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (inFlight.get() > 0) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException(
+            inFlight.get() + " calls still unanswered 30 s after the clients stopped");
+      }
+      Thread.sleep(10);
     }
   }
 
@@ -123,7 +124,7 @@ final class ClientFleet implements AutoCloseable {
     }
 
     void call() {
-      inFlight.register();
+      inFlight.incrementAndGet();
       Futures.addCallback(
           ClientCalls.futureUnaryCall(
               channel.newCall(HelloService.HELLO,
@@ -133,7 +134,7 @@ final class ClientFleet implements AutoCloseable {
             @Override
             public void onSuccess(byte[] pod) {
               succeeded.increment();
-              inFlight.arriveAndDeregister();
+              inFlight.decrementAndGet();
             }
 
             @Override
@@ -141,7 +142,7 @@ final class ClientFleet implements AutoCloseable {
               failed.increment();
               failuresByCode.computeIfAbsent(Status.fromThrowable(t).getCode(),
                   k -> new LongAdder()).increment();
-              inFlight.arriveAndDeregister();
+              inFlight.decrementAndGet();
             }
           },
           MoreExecutors.directExecutor());

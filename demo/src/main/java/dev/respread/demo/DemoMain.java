@@ -1,6 +1,5 @@
 package dev.respread.demo;
 
-import dev.respread.InvalidConfigurationException;
 import dev.respread.internal.Durations;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -26,7 +25,8 @@ import java.util.Map;
  * only). The default is an in-process TCP proxy that picks endpoints the same way.
  *
  * <p>{@code RESPREAD_*} environment variables tune the respread mode, as they would a server.
- * The exit status is 1 if any client call failed, 2 on bad arguments.
+ * The exit status is 1 if any client call failed, 2 on bad arguments or variables, and 3 if the
+ * demo could not run (a port, a missing tool, no permission for the network namespace).
  */
 public final class DemoMain {
   private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -49,7 +49,12 @@ public final class DemoMain {
   private DemoMain() {}
 
   /** Runs the demo; see the class comment for the arguments. */
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) throws InterruptedException {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the demo and returns its exit status: 0, or 1 if a call failed, 2, or 3. */
+  static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
     Map<String, String> options = new LinkedHashMap<>(DEFAULTS);
     boolean quiet = false;
     ScaleOutScenario scenario;
@@ -60,8 +65,8 @@ public final class DemoMain {
         if (a.equals("--quiet")) {
           quiet = true;
         } else if (a.equals("--help") || a.equals("-h")) {
-          usage(System.out);
-          return;
+          usage(out);
+          return 0;
         } else if (a.startsWith("--") && DEFAULTS.containsKey(a.substring(2))
             && i + 1 < args.length) {
           options.put(a.substring(2), args[++i]);
@@ -70,51 +75,56 @@ public final class DemoMain {
         }
       }
       scenario = scenario(options, System.getenv());
-      if (scenario.iptables && !NetnsLauncher.inside()) {
-        // The Service becomes iptables rules: run the demo again in a namespace of its own.
-        System.exit(NetnsLauncher.run(List.of(args), ProcessBuilder.Redirect.INHERIT));
-        return;
-      }
       for (String m : options.get("modes").split(",")) {
         modes.add(Mode.of(m.trim()));
       }
+      // Every mode's configuration, before anything runs: a bad RESPREAD_* variable stops the
+      // demo at once, not after the baselines.
+      for (Mode m : modes) {
+        m.config(scenario.fixedAge, scenario.grace, scenario.environment);
+      }
     } catch (IllegalArgumentException e) {
-      System.err.println("respread-demo: " + e.getMessage());
-      usage(System.err);
-      System.exit(2);
-      return;
+      // InvalidConfigurationException included: it names every bad variable.
+      err.println("respread-demo: " + e.getMessage());
+      usage(err);
+      return 2;
     }
 
-    PrintStream out = System.out;
-    out.printf(Locale.ROOT, "respread demo: %d pinned gRPC clients (pick_first, %d to %d calls/s "
-            + "each) on %d pods behind %s; after %ds the Service scales to %d pods; %ds more.%n",
-        scenario.clients, scenario.minRate, scenario.maxRate, scenario.pods,
-        scenario.iptables ? "kube-proxy-style iptables DNAT (-m statistic --mode random)"
-            : "an in-process proxy that picks a pod at random per connection",
-        scenario.warmup.getSeconds(), scenario.scaleTo, scenario.run.getSeconds());
-    List<ScaleOutScenario.Result> results = new ArrayList<>();
-    for (Mode mode : modes) {
-      out.printf("%n== %s ==%n", mode.label());
-      boolean print = !quiet;
-      try {
+    try {
+      if (scenario.iptables && !NetnsLauncher.inside()) {
+        // The Service becomes iptables rules: run the demo again in a namespace of its own.
+        return NetnsLauncher.run(List.of(args), ProcessBuilder.Redirect.INHERIT);
+      }
+      out.printf(Locale.ROOT, "respread demo: %d pinned gRPC clients (pick_first, %d to %d "
+              + "calls/s each) on %d pods behind %s; after %ds the Service scales to %d pods; "
+              + "%ds more.%n",
+          scenario.clients, scenario.minRate, scenario.maxRate, scenario.pods,
+          scenario.iptables ? "kube-proxy-style iptables DNAT (-m statistic --mode random)"
+              : "an in-process proxy that picks a pod at random per connection",
+          scenario.warmup.getSeconds(), scenario.scaleTo, scenario.run.getSeconds());
+      List<ScaleOutScenario.Result> results = new ArrayList<>();
+      for (Mode mode : modes) {
+        out.printf("%n== %s ==%n", mode.label());
+        boolean print = !quiet;
         results.add(scenario.run(mode, s -> {
           if (print) {
             out.println(Report.line(s, scenario));
           }
         }));
-      } catch (InvalidConfigurationException e) {
-        System.err.println("respread-demo: " + e.getMessage());
-        System.exit(2);
-        return;
       }
+      out.println();
+      out.print(Report.table(results));
+      for (ScaleOutScenario.Result r : results) {
+        out.println(Report.resultLine(r));
+      }
+      return results.stream().anyMatch(r -> r.failed > 0) ? 1 : 0;
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      // The machine, not the calls: a port, a missing tool, no permission for a namespace.
+      err.println("respread-demo: could not run: " + e);
+      return 3;
     }
-    out.println();
-    out.print(Report.table(results));
-    for (ScaleOutScenario.Result r : results) {
-      out.println(Report.resultLine(r));
-    }
-    boolean failed = results.stream().anyMatch(r -> r.failed > 0);
-    System.exit(failed ? 1 : 0);
   }
 
   static ScaleOutScenario scenario(Map<String, String> options, Map<String, String> environment) {

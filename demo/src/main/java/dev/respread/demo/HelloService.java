@@ -16,12 +16,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * the response is the name of the pod that served it.
  */
 final class HelloService {
-  static final MethodDescriptor<byte[], byte[]> HELLO = MethodDescriptor.<byte[], byte[]>newBuilder()
-      .setType(MethodType.UNARY)
-      .setFullMethodName(MethodDescriptor.generateFullMethodName("respread.demo.Hello", "Hello"))
-      .setRequestMarshaller(RawBytes.INSTANCE)
-      .setResponseMarshaller(RawBytes.INSTANCE)
-      .build();
+  static final MethodDescriptor<byte[], byte[]> HELLO =
+      MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodType.UNARY)
+          .setFullMethodName(
+              MethodDescriptor.generateFullMethodName("respread.demo.Hello", "Hello"))
+          .setRequestMarshaller(RawBytes.INSTANCE)
+          .setResponseMarshaller(RawBytes.INSTANCE)
+          .build();
 
   private HelloService() {}
 

@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A Service of pods behind a {@link ServiceBalancer}, with a shared metrics view computed in process:
- * once per second every pod learns its own request rate over the last second, the mean over the
- * ready pods and how many pods are ready, as the Prometheus view would tell it. New pods count
- * in the mean at once, at zero, as an EndpointSlice watch would show them.
+ * A Service of pods behind a {@link ServiceBalancer}, with a shared metrics view computed in
+ * process: once per second every pod learns its own request rate over the last second, the mean
+ * over the ready pods and how many pods are ready, as the Prometheus view would tell it. New pods
+ * count in the mean at once, at zero, as an EndpointSlice watch would show them.
  */
 final class LocalCluster implements AutoCloseable {
   private final RecyclingConfig config;
@@ -71,9 +71,12 @@ final class LocalCluster implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    service.close();
-    for (Pod p : pods) {
-      p.close();
+    try {
+      service.close();
+    } finally {
+      for (Pod p : pods) {
+        p.close();
+      }
     }
   }
 }

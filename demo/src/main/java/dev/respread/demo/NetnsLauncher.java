@@ -3,50 +3,68 @@ package dev.respread.demo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the demo in a network namespace of its own, so that its iptables rules (the Service) touch
- * nothing outside it: {@code ip netns add}, the demo in a child JVM under {@code ip netns exec},
- * then {@code ip netns del}, which takes the rules and the loopback with it. Needs root (or
- * CAP_NET_ADMIN and CAP_SYS_ADMIN), iproute2 and iptables.
+ * nothing outside it. The child JVM starts under {@code unshare --net}: the namespace is never
+ * named, and it ends with the child, whatever way the child ends, so nothing is left to delete.
+ * A shutdown hook ends the child when this JVM is stopped. Needs root (or CAP_NET_ADMIN and
+ * CAP_SYS_ADMIN), util-linux's {@code unshare}, iproute2 and iptables.
  */
 final class NetnsLauncher {
-  /** Set in the child's environment: the namespace it runs in. */
-  static final String NAMESPACE_VARIABLE = "DEMO_NETNS";
+  /** Set in the child's environment, so that it knows it runs in its own namespace. */
+  static final String INSIDE_VARIABLE = "DEMO_NETNS";
 
   private NetnsLauncher() {}
 
   /** Whether this JVM is the child, inside the namespace. */
   static boolean inside() {
-    return System.getenv(NAMESPACE_VARIABLE) != null;
+    return System.getenv(INSIDE_VARIABLE) != null;
   }
 
   /**
-   * Runs {@code DemoMain} with {@code args} in a new namespace, its output sent to
+   * Runs {@code DemoMain} with {@code args} in a new network namespace, its output sent to
    * {@code output}, and returns its exit status.
    */
   static int run(List<String> args, ProcessBuilder.Redirect output)
       throws IOException, InterruptedException {
-    String namespace = "respread-demo-" + ProcessHandle.current().pid();
-    IptablesService.run("ip", "netns", "add", namespace);
+    List<String> command = new ArrayList<>(List.of("unshare", "--net", "--",
+        ProcessHandle.current().info().command()
+            .orElse(System.getProperty("java.home") + "/bin/java"),
+        "-cp", System.getProperty("java.class.path"), DemoMain.class.getName()));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectOutput(output)
+        .redirectErrorStream(true);
+    builder.environment().put(INSIDE_VARIABLE, "1");
+    Process child = builder.start();
+    Thread stopChild = new Thread(() -> stop(child), "demo-netns-child-stop");
+    Runtime.getRuntime().addShutdownHook(stopChild);
     try {
-      List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
-          ProcessHandle.current().info().command()
-              .orElse(System.getProperty("java.home") + "/bin/java"),
-          "-cp", System.getProperty("java.class.path"), DemoMain.class.getName()));
-      command.addAll(args);
-      ProcessBuilder child = new ProcessBuilder(command)
-          .redirectOutput(output)
-          .redirectErrorStream(true);
-      child.environment().put(NAMESPACE_VARIABLE, namespace);
-      Process p = child.start();
-      try {
-        return p.waitFor();
-      } finally {
-        p.destroy();
-      }
+      return child.waitFor();
     } finally {
-      IptablesService.run("ip", "netns", "del", namespace);
+      stop(child);
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopChild);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running or has run.
+      }
+    }
+  }
+
+  private static void stop(Process child) {
+    if (!child.isAlive()) {
+      return;
+    }
+    child.destroy();
+    try {
+      if (!child.waitFor(10, TimeUnit.SECONDS)) {
+        child.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      child.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }

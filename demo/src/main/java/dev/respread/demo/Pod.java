@@ -40,11 +40,16 @@ final class Pod implements AutoCloseable {
       recyclerBuilder.loadView(view);
     }
     this.recycler = recyclerBuilder.build();
-    this.server = GrpcRecycling.configure(
-            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)), recycler)
-        .addService(HelloService.definition(name, served))
-        .build()
-        .start();
+    try {
+      this.server = GrpcRecycling.configure(
+              NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)), recycler)
+          .addService(HelloService.definition(name, served))
+          .build()
+          .start();
+    } catch (IOException | RuntimeException e) {
+      recycler.close();
+      throw e;
+    }
   }
 
   String name() {

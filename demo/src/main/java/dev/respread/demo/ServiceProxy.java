@@ -32,7 +32,11 @@ final class ServiceProxy implements ServiceBalancer {
   private final Channel listener;
   private volatile List<InetSocketAddress> endpoints = List.of();
 
-  /** A proxy on a free loopback port; {@code seed} makes its picks repeat. */
+  /**
+   * A proxy on a free loopback port whose picks come from a {@link Random} seeded with
+   * {@code seed}. Runs do not repeat exactly: two event loops draw from it in the order that
+   * connections happen to arrive.
+   */
   ServiceProxy(long seed) throws InterruptedException {
     this.random = new Random(seed);
     this.listener = new ServerBootstrap()
@@ -77,6 +81,11 @@ final class ServiceProxy implements ServiceBalancer {
         .addListener((ChannelFutureListener) f -> {
           if (!f.isSuccess()) {
             client.close();
+            return;
+          }
+          if (!client.isActive()) {
+            // The client left while the pod's connection was opening: nothing will close it.
+            f.channel().close();
             return;
           }
           client.pipeline().addLast(new Relay(f.channel()));

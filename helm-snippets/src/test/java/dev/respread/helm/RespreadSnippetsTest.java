@@ -248,6 +248,14 @@ class RespreadSnippetsTest {
   }
 
   @Test
+  void theExamplePodRunsAsTheServiceAccountTheRoleBinds() {
+    Rendered r = charts.render(Map.of("loadSource", "kubernetes", "serviceName", "web",
+        "rbac", Map.of("serviceAccountName", "web-sa")));
+
+    assertThat(r.podSpec(r.deployment())).containsEntry("serviceAccountName", "web-sa");
+  }
+
+  @Test
   void rbacCreateFalseRendersNoRbac() {
     Rendered r = charts.render(Map.of("loadSource", "kubernetes", "serviceName", "web",
         "rbac", Map.of("create", false)));

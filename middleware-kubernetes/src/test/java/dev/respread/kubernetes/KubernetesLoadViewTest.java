@@ -57,8 +57,8 @@ import org.junit.jupiter.api.Test;
  * <p>Each test has a mock server of its own. When a watch closes, the mock server (7.9.0) waits
  * up to a minute for that watch's event executor to end ({@code WatchEventsListener.onClosed});
  * on a loaded machine a server shared by the class stopped answering for 10 to 30 seconds after
- * one test's informer stopped, and the next test's requests timed out. A server per test, shut down off the test thread, keeps one
- * test's watches from stalling another's requests.
+ * one test's informer stopped, and the next test's requests timed out. A server per test, shut
+ * down off the test thread, keeps one test's watches from stalling another's requests.
  */
 class KubernetesLoadViewTest {
   static final String NS = "shop";
@@ -85,11 +85,17 @@ class KubernetesLoadViewTest {
 
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
+    try {
+      for (AutoCloseable c : closeables) {
+        c.close();
+      }
+    } finally {
+      client.close();
+      stopInTheBackground(server);
     }
-    client.close();
-    KubernetesMockServer done = server;
+  }
+
+  private static void stopInTheBackground(KubernetesMockServer done) {
     Thread stop = new Thread(() -> {
       try {
         done.destroy();

@@ -1,0 +1,51 @@
+package dev.respread.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class DemoMainTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) throws InterruptedException {
+    return DemoMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aBadArgumentStopsTheDemoWithItsValueAndWhatWasExpected() throws Exception {
+    assertThat(run("--pods", "x")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("respread-demo: --pods: \"x\" (expected: an integer)");
+    assertThat(out.size()).isZero();
+  }
+
+  @Test
+  void aDurationWithoutAUnitIsRefused() throws Exception {
+    assertThat(run("--run", "30")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith(
+        "respread-demo: --run: \"30\" (expected: a duration such as 500ms, 90s, 5m, 1h or PT5M)");
+  }
+
+  @Test
+  void anUnknownProxyIsRefused() throws Exception {
+    assertThat(run("--proxy", "ipvs")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("respread-demo: --proxy: \"ipvs\" (expected: in-process or iptables)");
+  }
+
+  @Test
+  void helpListsEveryOptionWithItsDefault() throws Exception {
+    assertThat(run("--help")).isZero();
+
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("[--clients 32]", "[--run 30s]",
+        "[--modes off,fixed-age,respread]", "[--proxy in-process]", "[--quiet]");
+  }
+}
