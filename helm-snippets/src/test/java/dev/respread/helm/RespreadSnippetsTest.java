@@ -17,6 +17,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -149,6 +153,30 @@ class RespreadSnippetsTest {
 
     assertThat(config.maxConnectionAge()).isEqualTo(Duration.ofMinutes(5));
     assertThat(config.maxRequestsPerConnection()).isEqualTo(10_000);
+  }
+
+  @Test
+  void everyVariableTheLibraryReadsHasAValueInTheChart() throws Exception {
+    // The other direction: a RESPREAD_* name in the library's sources (the core and every load
+    // view) that the chart cannot set would be a setting chart users cannot reach.
+    Pattern variable = Pattern.compile("\"(RESPREAD_[A-Z_]+)\"");
+    Set<String> read = new TreeSet<>();
+    try (Stream<Path> modules = Files.list(Path.of("..").toAbsolutePath().normalize())) {
+      for (Path module : modules.filter(m -> m.getFileName().toString().startsWith("middleware-"))
+          .toList()) {
+        try (Stream<Path> sources = Files.walk(module.resolve("src/main/java"))) {
+          for (Path source : sources.filter(f -> f.toString().endsWith(".java")).toList()) {
+            Matcher m = variable.matcher(Files.readString(source));
+            while (m.find()) {
+              read.add(m.group(1));
+            }
+          }
+        }
+      }
+    }
+
+    assertThat(read).as("variables in the library's sources").hasSizeGreaterThan(20);
+    assertThat(everyValue().map(a -> (String) a.get()[1]).toList()).containsAll(read);
   }
 
   @Test
