@@ -202,8 +202,8 @@ RESPREAD_* variable whose value is set, as a quoted string.
 
 {{/*
 Read-only, namespaced RBAC for the kubernetes load view, exactly as the README lists it:
-EndpointSlices (list, watch) and metrics.k8s.io pods (list); Pods (list, watch) only with
-podSelector and no serviceName. Bound to an existing ServiceAccount (rbac.serviceAccountName,
+metrics.k8s.io pods (list), and for the members EndpointSlices (list, watch) with serviceName or
+Pods (list, watch) with only podSelector: what the view calls and nothing else. Bound to an existing ServiceAccount (rbac.serviceAccountName,
 default "default"); none is created. Renders nothing unless loadSource is kubernetes, or with
 rbac.create false.
 */}}
@@ -229,13 +229,14 @@ metadata:
     app.kubernetes.io/instance: {{ $root.Release.Name }}
     app.kubernetes.io/component: respread
 rules:
-  - apiGroups: ["discovery.k8s.io"]
-    resources: ["endpointslices"]
-    verbs: ["list", "watch"]
   - apiGroups: ["metrics.k8s.io"]
     resources: ["pods"]
     verbs: ["list"]
-{{- if and (include "respread.isSet" $v.podSelector) (not (include "respread.isSet" $v.serviceName)) }}
+{{- if include "respread.isSet" $v.serviceName }}
+  - apiGroups: ["discovery.k8s.io"]
+    resources: ["endpointslices"]
+    verbs: ["list", "watch"]
+{{- else }}
   - apiGroups: [""]
     resources: ["pods"]
     verbs: ["list", "watch"]

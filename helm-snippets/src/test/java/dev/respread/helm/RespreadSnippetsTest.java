@@ -232,19 +232,17 @@ class RespreadSnippetsTest {
     assertThat(map(role, "metadata")).containsEntry("namespace", NAMESPACE);
     // README, "Kubernetes view": read-only, namespaced; nothing else is called.
     assertThat(list(role, "rules")).containsExactly(
-        Map.of("apiGroups", List.of("discovery.k8s.io"), "resources", List.of("endpointslices"),
-            "verbs", List.of("list", "watch")),
         Map.of("apiGroups", List.of("metrics.k8s.io"), "resources", List.of("pods"),
-            "verbs", List.of("list")));
+            "verbs", List.of("list")),
+        Map.of("apiGroups", List.of("discovery.k8s.io"), "resources", List.of("endpointslices"),
+            "verbs", List.of("list", "watch")));
   }
 
   @Test
-  void podSelectorWithoutServiceNameAddsTheReadmesPodsRule() {
+  void podSelectorWithoutServiceNameReadsPodsInsteadOfEndpointSlices() {
     Rendered r = charts.render(Map.of("loadSource", "kubernetes", "podSelector", "app=web"));
 
     assertThat(list(r.one("Role", "web-respread"), "rules")).containsExactly(
-        Map.of("apiGroups", List.of("discovery.k8s.io"), "resources", List.of("endpointslices"),
-            "verbs", List.of("list", "watch")),
         Map.of("apiGroups", List.of("metrics.k8s.io"), "resources", List.of("pods"),
             "verbs", List.of("list")),
         Map.of("apiGroups", List.of(""), "resources", List.of("pods"),
