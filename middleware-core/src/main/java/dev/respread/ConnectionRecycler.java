@@ -52,7 +52,7 @@ public final class ConnectionRecycler implements AutoCloseable {
     RecyclingConfig config = b.config;
     LoadView v = b.loadView;
     if (v == null && config.loadSource() != LoadSource.NONE && config.enabled()) {
-      v = createView(config, b.environment, b.ticker, b.meterRegistry);
+      v = createView(config, b.environment, b.ticker, b.meterRegistry, b.name);
     }
     this.view = v;
     this.engine = new RecyclingEngine(config, v, b.ticker, b.random, b.meterRegistry, b.name);
@@ -64,10 +64,10 @@ public final class ConnectionRecycler implements AutoCloseable {
   }
 
   private static LoadView createView(RecyclingConfig config, Map<String, String> env,
-      Ticker ticker, MeterRegistry registry) {
+      Ticker ticker, MeterRegistry registry, String name) {
     for (LoadViewProvider p : LoadViewProviders.all()) {
       if (p.source() == config.loadSource()) {
-        return p.create(config, env, ticker, registry);
+        return p.create(config, env, ticker, registry, name);
       }
     }
     throw new InvalidConfigurationException(List.of("RESPREAD_LOAD_SOURCE: \""

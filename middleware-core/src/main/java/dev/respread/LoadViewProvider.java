@@ -34,4 +34,16 @@ public interface LoadViewProvider {
       MeterRegistry registry) {
     return create(config, environment, ticker);
   }
+
+  /**
+   * Creates and starts a view for the recycler named {@code recyclerName} (its {@code server}
+   * tag), which the view may use to tag its own meters, so that each server's view is told
+   * apart by the same name. The default ignores the name.
+   *
+   * @throws InvalidConfigurationException naming every bad variable
+   */
+  default LoadView create(RecyclingConfig config, Map<String, String> environment, Ticker ticker,
+      MeterRegistry registry, String recyclerName) {
+    return create(config, environment, ticker, registry);
+  }
 }

@@ -153,7 +153,7 @@ class LoadViewProvidersTest {
   }
 
   @Test
-  void twoRecyclersFromOneEnvironmentGetAViewEachWithItsOwnGauges() {
+  void twoRecyclersFromOneEnvironmentGetAViewEachNamedAfterItsRecycler() {
     Map<String, String> env = Map.of("RESPREAD_LOAD_SOURCE", "prometheus",
         "RESPREAD_PROMETHEUS_URL", "http://127.0.0.1:" + closedPort(),
         "RESPREAD_PROMETHEUS_INTERVAL", "10m", "POD_NAME", "web-a", "POD_NAMESPACE", "shop",
@@ -165,17 +165,17 @@ class LoadViewProvidersTest {
         .meterRegistry(registry).name("grpc").build()) {
       try (ConnectionRecycler http = ConnectionRecycler.builder(config).environment(env)
           .meterRegistry(registry).name("http").build()) {
-        assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "default").gauges())
+        assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "grpc").gauges())
             .hasSize(3);
-        assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "default-2")
+        assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "http")
             .gauges()).hasSize(3);
       }
       // Closing a recycler closes its view, which takes its meters along.
-      assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "default-2").meters())
+      assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "http").meters())
           .isEmpty();
-      assertThat(registry.find(ViewHealth.FAILURES).tag(ViewHealth.VIEW_TAG, "default-2")
+      assertThat(registry.find(ViewHealth.FAILURES).tag(ViewHealth.VIEW_TAG, "http")
           .meters()).isEmpty();
-      assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "default").gauges())
+      assertThat(registry.find(ViewHealth.STATE).tag(ViewHealth.VIEW_TAG, "grpc").gauges())
           .hasSize(3);
     }
   }

@@ -24,8 +24,8 @@ public final class KubernetesLoadViewProvider extends ViewProvider {
 
   @Override
   public LoadView create(RecyclingConfig config, Map<String, String> environment, Ticker ticker,
-      MeterRegistry registry) {
+      MeterRegistry registry, String recyclerName) {
     return KubernetesLoadView.builder().environment(environment).ticker(ticker)
-        .meterRegistry(registry).build();
+        .meterRegistry(registry).name(recyclerName).build();
   }
 }

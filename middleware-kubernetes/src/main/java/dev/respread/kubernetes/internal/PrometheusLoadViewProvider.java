@@ -22,8 +22,8 @@ public final class PrometheusLoadViewProvider extends ViewProvider {
 
   @Override
   public LoadView create(RecyclingConfig config, Map<String, String> environment, Ticker ticker,
-      MeterRegistry registry) {
+      MeterRegistry registry, String recyclerName) {
     return PrometheusLoadView.builder().environment(environment).ticker(ticker)
-        .meterRegistry(registry).build();
+        .meterRegistry(registry).name(recyclerName).build();
   }
 }

@@ -38,4 +38,16 @@ abstract class ViewProvider implements LoadViewProvider {
       Ticker ticker) {
     return create(config, environment, ticker, Metrics.globalRegistry);
   }
+
+  /** Names the view {@code default}, as a recycler built without a name. */
+  @Override
+  public final LoadView create(RecyclingConfig config, Map<String, String> environment,
+      Ticker ticker, MeterRegistry registry) {
+    return create(config, environment, ticker, registry, "default");
+  }
+
+  /** The view, named after the recycler it serves. */
+  @Override
+  public abstract LoadView create(RecyclingConfig config, Map<String, String> environment,
+      Ticker ticker, MeterRegistry registry, String recyclerName);
 }
