@@ -274,6 +274,18 @@ public final class RecyclingConfig {
     return goAwayPingTimeout;
   }
 
+  /**
+   * The longest a two-phase HTTP/2 drain waits between its first GOAWAY (last-stream-id
+   * 2<sup>31</sup>-1) and the final one: {@link #goAwayPingTimeout()}, but at most a quarter of
+   * {@link #maxConnectionAgeGrace()}, so that the streams in flight keep most of the grace. An
+   * adapter that can see the PING ack sends the final GOAWAY as soon as it arrives; one that
+   * cannot (Undertow) waits this long. Derived, not set.
+   */
+  public Duration finalGoAwayDelay() {
+    Duration quarterOfGrace = maxConnectionAgeGrace.dividedBy(4);
+    return goAwayPingTimeout.compareTo(quarterOfGrace) < 0 ? goAwayPingTimeout : quarterOfGrace;
+  }
+
   /** A builder that starts from this configuration. */
   public Builder toBuilder() {
     Builder b = new Builder();

@@ -19,6 +19,13 @@ class RecyclingConfigTest {
   }
 
   @Test
+  void finalGoAwayDelayIsThePingTimeoutAtMostAQuarterOfTheGrace() {
+    assertThat(RecyclingConfig.defaults().finalGoAwayDelay()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(RecyclingConfig.builder().maxConnectionAgeGrace(Duration.ofSeconds(8)).build()
+        .finalGoAwayDelay()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
   void defaultsAreTheDocumentedOnes() {
     RecyclingConfig c = RecyclingConfig.defaults();
     assertThat(c.enabled()).isTrue();

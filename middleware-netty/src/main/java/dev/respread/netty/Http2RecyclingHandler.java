@@ -51,7 +51,8 @@ import java.util.concurrent.TimeUnit;
  *       followed by a PING. The client stops opening streams here, but streams it already sent
  *       are still accepted (RFC 9113 §6.8).
  *   <li>When the PING is acknowledged, or after
- *       {@link dev.respread.RecyclingConfig#goAwayPingTimeout()} (default 5 s), a second GOAWAY
+ *       {@link dev.respread.RecyclingConfig#finalGoAwayDelay()} (the PING timeout, default 5 s,
+ *       at most a quarter of the grace), a second GOAWAY
  *       with the last stream actually created: by then every stream the client
  *       opened before it saw the first GOAWAY has arrived, so none is refused. Netty's own
  *       graceful close sends only one GOAWAY (netty/netty#3731).
@@ -194,7 +195,7 @@ public final class Http2RecyclingHandler extends ChannelInboundHandlerAdapter {
     http2.encoder().writePing(http2Ctx, false, PING_PAYLOAD, http2Ctx.newPromise());
     http2.flush(http2Ctx);
     pingTimeout = ctx.channel().eventLoop().schedule(finalGoAway,
-        recycler.config().goAwayPingTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        recycler.config().finalGoAwayDelay().toNanos(), TimeUnit.NANOSECONDS);
   }
 
   private void finalGoAway() {

@@ -48,8 +48,8 @@ public final class UndertowConnections {
 
   private UndertowConnections(ConnectionRecycler recycler) {
     this.recycler = recycler;
-    this.announcementWait = announcementWait(recycler.config().goAwayPingTimeout(),
-        recycler.config().maxConnectionAgeGrace());
+    // Undertow does not surface the PING ack, so the drain waits the whole delay.
+    this.announcementWait = recycler.config().finalGoAwayDelay();
   }
 
   /**
@@ -59,16 +59,6 @@ public final class UndertowConnections {
    */
   public static UndertowConnections of(ConnectionRecycler recycler) {
     return SHARED.of(requireNonNull(recycler, "recycler"));
-  }
-
-  /**
-   * How long a two-phase drain waits between GOAWAY(2^31-1) and the final GOAWAY, for streams the
-   * client sent before it read the first one. The GOAWAY ping timeout, at most a quarter of the
-   * grace so that the streams still have most of the grace to finish.
-   */
-  static Duration announcementWait(Duration pingTimeout, Duration grace) {
-    Duration quarter = grace.dividedBy(4);
-    return pingTimeout.compareTo(quarter) < 0 ? pingTimeout : quarter;
   }
 
   private static VarHandle http2ChannelHandle() {
