@@ -42,6 +42,9 @@ final class Clients {
     final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Attempts the client gave up on before writing anything (see {@link #okHttpH2}). */
     final AtomicInteger unsent = new AtomicInteger();
+    /** OkHttp attempts that failed after the request was written (OkHttp only). */
+    final List<String> failedAfterSending =
+        java.util.Collections.synchronizedList(new ArrayList<>());
     /** Connections the client reports it made, where it reports them; else distinct ports. */
     long connections;
     /**
@@ -77,6 +80,18 @@ final class Clients {
       return Math.max(connections, ports.size());
     }
 
+    /**
+     * The server ran each of the {@code expected} requests once, but for those OkHttp sent again
+     * by itself after an attempt failed with the request already written: each such attempt may
+     * have run on the server before its response was lost (Jetty, rarely: see the README's
+     * servlet caveats), and is counted in {@link #failedAfterSending}.
+     */
+    void assertServedOnceEach(int served, int expected) {
+      assertThat(served).as("requests served, " + this).isGreaterThanOrEqualTo(expected);
+      assertThat(served - expected).as("requests served twice, " + this)
+          .isLessThanOrEqualTo(failedAfterSending.size());
+    }
+
     void assertNoFailures(int expected) {
       assertThat(failures).as("failed requests").isEmpty();
       assertThat(failed.get()).isZero();
@@ -85,8 +100,8 @@ final class Clients {
 
     @Override
     public String toString() {
-      return "ok=" + ok + " failed=" + failed + " unsent-and-resent=" + unsent + " connections="
-          + clientConnections();
+      return "ok=" + ok + " failed=" + failed + " unsent-and-resent=" + unsent
+          + " failed-after-sending=" + failedAfterSending + " connections=" + clientConnections();
     }
   }
 
@@ -143,12 +158,15 @@ final class Clients {
   }
 
   static OkHttpClient okHttpH2PriorKnowledge(AtomicInteger connects) {
-    return okHttpH2PriorKnowledge(connects, java.util.Collections.synchronizedSet(
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>())));
+    return okHttpH2PriorKnowledge(connects, new Result());
   }
 
-  /** Counts the connections OkHttp opens in {@code connects}; adds those it uses to {@code used}. */
-  static OkHttpClient okHttpH2PriorKnowledge(AtomicInteger connects, Set<Object> used) {
+  /**
+   * Counts the connections OkHttp opens in {@code connects}; adds those it uses to
+   * {@code r.used}, and the attempts that failed after their request went out to
+   * {@code r.failedAfterSending}.
+   */
+  static OkHttpClient okHttpH2PriorKnowledge(AtomicInteger connects, Result r) {
     return new OkHttpClient.Builder()
         .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
         .connectionPool(new ConnectionPool(8, 1, TimeUnit.MINUTES))
@@ -162,7 +180,14 @@ final class Clients {
 
           @Override
           public void connectionAcquired(okhttp3.Call call, okhttp3.Connection connection) {
-            used.add(connection);
+            r.used.add(connection);
+          }
+
+          @Override
+          public void responseFailed(okhttp3.Call call, IOException e) {
+            // The request was written; OkHttp may send it again on its own, and the server may
+            // then see it twice.
+            r.failedAfterSending.add(e.toString());
           }
         })
         .build();
@@ -172,9 +197,12 @@ final class Clients {
    * OkHttp over h2c. OkHttp throws {@code ConnectionShutdownException} when it tries to open a
    * stream on a connection whose GOAWAY its reader thread has just processed; it retries that
    * once, and gives up if the retry picks another connection that is going away, or finds no
-   * route left ("exhausted all routes", with the shutdown as a suppressed exception). Nothing was
-   * written to the server in either case, so the call is sent again (at most twice more) and
-   * counted in {@link Result#unsent}.
+   * route left. "exhausted all routes" is thrown only while OkHttp 4.12 picks a connection
+   * ({@code ExchangeFinder}), before any stream: it comes with the shutdowns of earlier tries as
+   * suppressed exceptions, or with none when the one connection it could use had read its GOAWAY
+   * just before (seen once in a CI-like run of {@code UndertowHandlerTest}). Nothing was written to
+   * the server in any of these cases, so the call is sent again (at most twice more) and counted
+   * in {@link Result#unsent}.
    */
   static Result okHttpH2(String url, int threads, int requests) throws Exception {
     return okHttpH2(i -> url, threads, requests);
@@ -184,7 +212,7 @@ final class Clients {
   static Result okHttpH2(IntFunction<String> url, int threads, int requests) throws Exception {
     AtomicInteger connects = new AtomicInteger();
     Result r = new Result();
-    OkHttpClient client = okHttpH2PriorKnowledge(connects, r.used);
+    OkHttpClient client = okHttpH2PriorKnowledge(connects, r);
     try {
       parallel(threads, requests, i -> {
         for (int attempt = 1; ; attempt++) {
@@ -219,9 +247,11 @@ final class Clients {
     if (e instanceof ConnectionShutdownException) {
       return true;
     }
-    Throwable[] earlier = e.getSuppressed();
-    return "exhausted all routes".equals(e.getMessage()) && earlier.length > 0
-        && java.util.Arrays.stream(earlier).allMatch(ConnectionShutdownException.class::isInstance);
+    // An earlier try other than a shutdown (a refused or reset stream) may have reached the
+    // server, so only shutdowns, or nothing, may come before.
+    return "exhausted all routes".equals(e.getMessage())
+        && java.util.Arrays.stream(e.getSuppressed())
+            .allMatch(ConnectionShutdownException.class::isInstance);
   }
 
   /**
