@@ -17,7 +17,6 @@ final class LocalCluster implements AutoCloseable {
   private final boolean withLoadView;
   private final ServiceBalancer service;
   private final List<Pod> pods = new ArrayList<>();
-  private final List<Long> servedAtLastTick = new ArrayList<>();
 
   LocalCluster(RecyclingConfig config, boolean withLoadView, ServiceBalancer service) {
     this.config = config;
@@ -34,7 +33,6 @@ final class LocalCluster implements AutoCloseable {
   void scaleTo(int count) throws IOException {
     while (pods.size() < count) {
       pods.add(new Pod("pod-" + (pods.size() + 1), config, withLoadView));
-      servedAtLastTick.add(0L);
     }
     List<InetSocketAddress> ready = new ArrayList<>();
     for (Pod p : pods) {
@@ -57,9 +55,7 @@ final class LocalCluster implements AutoCloseable {
     long[] rates = new long[pods.size()];
     long total = 0;
     for (int i = 0; i < pods.size(); i++) {
-      long served = pods.get(i).served();
-      rates[i] = served - servedAtLastTick.get(i);
-      servedAtLastTick.set(i, served);
+      rates[i] = pods.get(i).servedSinceLastTake();
       total += rates[i];
     }
     double mean = total / (double) pods.size();

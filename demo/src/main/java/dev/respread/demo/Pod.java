@@ -26,6 +26,7 @@ final class Pod implements AutoCloseable {
 
   private final String name;
   private final AtomicLong served = new AtomicLong();
+  private long servedAtLastTake;
   private final StaticLoadView view = new StaticLoadView(Ticker.system(), NOISE_FLOOR_RPS);
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final ConnectionRecycler recycler;
@@ -60,9 +61,12 @@ final class Pod implements AutoCloseable {
     return new InetSocketAddress("127.0.0.1", server.getPort());
   }
 
-  /** Calls this pod has served so far. */
-  long served() {
-    return served.get();
+  /** Calls this pod has served since the last call of this method; called by one thread. */
+  long servedSinceLastTake() {
+    long now = served.get();
+    long since = now - servedAtLastTake;
+    servedAtLastTake = now;
+    return since;
   }
 
   /** What the shared metrics view says about this pod and the Service, once per second. */

@@ -14,7 +14,6 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -44,12 +43,9 @@ public final class UndertowConnections {
   private final ConcurrentMap<Object, UndertowConnection> connections = new ConcurrentHashMap<>();
   private final AttachmentKey<UndertowConnection> counted = AttachmentKey.create(
       UndertowConnection.class);
-  private final Duration announcementWait;
 
   private UndertowConnections(ConnectionRecycler recycler) {
     this.recycler = recycler;
-    // Undertow does not surface the PING ack, so the drain waits the whole delay.
-    this.announcementWait = recycler.config().finalGoAwayDelay();
   }
 
   /**
@@ -111,7 +107,8 @@ public final class UndertowConnections {
     UndertowConnection[] created = new UndertowConnection[1];
     UndertowConnection c = connections.computeIfAbsent(key, k -> {
       UndertowConnection n = http2 != null
-          ? new UndertowConnection(http2, announcementWait)
+          // Undertow does not surface the PING ack, so the drain waits the whole delay.
+          ? new UndertowConnection(http2, recycler.config().finalGoAwayDelay())
           : new UndertowConnection((HttpServerConnection) k);
       n.attach(recycler.register(n, http2 != null ? Protocol.HTTP_2 : Protocol.HTTP_1_1),
           () -> connections.remove(k, n));
