@@ -7,10 +7,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -118,6 +120,31 @@ public final class ConnectionRecycler implements AutoCloseable {
    */
   public TrackedConnection register(DrainableConnection connection, Protocol protocol) {
     return engine.register(connection, protocol);
+  }
+
+  /**
+   * Runs {@code task} every {@code period} on the recycler's scheduler thread until it is
+   * cancelled or the recycler is closed. For adapters whose server reports no connection close
+   * and must look for closed connections themselves (the servlet filter on a container without a
+   * close event); the task shares the thread that applies the rules, so it must be short and must
+   * not block. A task that throws is logged and runs again at the next period.
+   *
+   * @return a handle whose {@link Future#cancel(boolean) cancel} stops the task
+   */
+  public Future<?> runPeriodically(Runnable task, Duration period) {
+    requireNonNull(task, "task");
+    requireNonNull(period, "period");
+    if (period.isNegative() || period.isZero()) {
+      throw new IllegalArgumentException("period: " + period + " (expected: > 0)");
+    }
+    long nanos = period.toNanos();
+    return scheduler.scheduleAtFixedRate(() -> {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        logger.log(Level.WARNING, "respread periodic task failed", t);
+      }
+    }, nanos, nanos, TimeUnit.NANOSECONDS);
   }
 
   /** The configuration in force. */

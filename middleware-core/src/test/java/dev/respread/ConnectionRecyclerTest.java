@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The age, request, grace, budget and shutdown rules, on a fake clock. */
@@ -410,5 +412,37 @@ class ConnectionRecyclerTest {
 
   private static long drained(List<RecordingConnection> cs) {
     return cs.stream().filter(c -> !c.drains.isEmpty()).count();
+  }
+
+  @Test
+  void requestCounterExistsAtZeroFromStartAndCountsClosedConnectionsToo() {
+    try (EngineHarness h = new EngineHarness(config().build())) {
+      assertThat(h.registry.find(RecyclerMetrics.REQUESTS).tags("server", "default")
+          .functionCounter()).isNotNull();
+      assertThat(h.registry.get(RecyclerMetrics.REQUESTS).functionCounter().count()).isZero();
+      TrackedConnection a = h.open(new RecordingConnection(), Protocol.HTTP_2);
+      TrackedConnection b = h.open(new RecordingConnection(), Protocol.GRPC);
+      serve(a, 3);
+      serve(b, 4);
+      a.closed();
+      assertThat(h.registry.get(RecyclerMetrics.REQUESTS).functionCounter().count())
+          .isEqualTo(7.0);
+    }
+  }
+
+  @Test
+  void periodicTaskRunsOnTheSchedulerUntilCancelled() {
+    try (EngineHarness h = new EngineHarness(config().build())) {
+      AtomicInteger runs = new AtomicInteger();
+      Future<?> task = h.recycler.runPeriodically(() -> {
+        runs.incrementAndGet();
+        throw new IllegalStateException("a failing run must not stop the next ones");
+      }, Duration.ofSeconds(1));
+      h.advance(Duration.ofMillis(3500));
+      assertThat(runs).hasValue(3);
+      task.cancel(false);
+      h.advance(Duration.ofSeconds(5));
+      assertThat(runs).hasValue(3);
+    }
   }
 }

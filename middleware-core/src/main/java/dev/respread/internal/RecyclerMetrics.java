@@ -4,18 +4,25 @@ import dev.respread.Protocol;
 import dev.respread.RecycleReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Every meter respread publishes, named in one place. Tags are bounded: {@code server} (the name
  * given to the recycler), {@code protocol} and {@code reason}; never a pod, peer or connection.
  */
 public final class RecyclerMetrics {
+  /**
+   * Requests this server has started, counted by the engine from the moment the recycler starts
+   * (at 0): the load that the default Prometheus preset reads, on every adapter.
+   */
+  public static final String REQUESTS = "respread.requests";
   public static final String CONNECTIONS_OPENED = "respread.connections.opened";
   public static final String CONNECTIONS_DRAINED = "respread.connections.drained";
   public static final String CONNECTIONS_FORCED = "respread.connections.forced";
@@ -82,12 +89,16 @@ public final class RecyclerMetrics {
     }
   }
 
-  /** Registers the gauges, which read live values from the engine. */
+  /** Registers the gauges and the request counter, which read live values from the engine. */
   public <T> void gauges(MeterRegistry registry, String server, T engine,
-      java.util.function.ToDoubleFunction<T> open, java.util.function.ToDoubleFunction<T> draining,
+      ToDoubleFunction<T> requests, ToDoubleFunction<T> open, ToDoubleFunction<T> draining,
       Supplier<Number> loadRatio, Supplier<Number> members, Supplier<Number> staleness,
       Supplier<Number> usable) {
     Tags base = Tags.of("server", server);
+    FunctionCounter.builder(REQUESTS, engine, requests).tags(base).baseUnit("requests")
+        .description("Requests this server has started; present at 0 from start-up, so that a "
+            + "new pod has a series before its first request")
+        .register(registry);
     Gauge.builder(CONNECTIONS_OPEN, engine, open).tags(base)
         .description("Connections open now").register(registry);
     Gauge.builder(CONNECTIONS_DRAINING, engine, draining).tags(base)

@@ -43,6 +43,10 @@ public final class RecyclingEngine {
   private final Set<ConnectionEntry> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong nextId = new AtomicLong();
+  /** Requests of the connections that have closed. */
+  private final AtomicLong closedRequests = new AtomicLong();
+  /** The largest total reported, so that {@link #totalRequests()} never goes back. */
+  private final AtomicLong reportedRequests = new AtomicLong();
   private volatile boolean shuttingDown;
 
   /**
@@ -63,7 +67,8 @@ public final class RecyclingEngine {
     this.budget = new DrainBudget(config.maxDrainsPerSecond(), config.maxDrainingFraction());
     this.controller = new LoadController(config, view, this);
     this.graceNanos = config.maxConnectionAgeGrace().toNanos();
-    metrics.gauges(registry, server, this, RecyclingEngine::openConnections,
+    metrics.gauges(registry, server, this, RecyclingEngine::totalRequests,
+        RecyclingEngine::openConnections,
         RecyclingEngine::drainingConnections, controller::loadRatio, controller::members,
         () -> controller.stalenessSeconds(ticker.nanoTime()), controller::usable);
   }
@@ -137,6 +142,9 @@ public final class RecyclingEngine {
 
   void onClosed(ConnectionEntry entry, boolean wasDraining) {
     if (connections.remove(entry)) {
+      // Added after the removal: a concurrent total that reads this sum first and then walks
+      // the set can miss these requests for a moment, never count them twice.
+      closedRequests.addAndGet(entry.requests());
       open.decrementAndGet();
       if (wasDraining && entry.releaseBudget()) {
         budget.drainEnded();
@@ -207,6 +215,21 @@ public final class RecyclingEngine {
       }
     }
     return started;
+  }
+
+  /**
+   * Requests started on this server since the engine started. Sums the open connections' counts,
+   * so it costs the request path nothing; it is read by the load controller every tick and by
+   * the {@code respread.requests} counter. Never decreases: a read that races a close and misses
+   * that connection's requests reports the previous total instead.
+   */
+  public long totalRequests() {
+    long sum = closedRequests.get();
+    for (ConnectionEntry e : connections) {
+      sum += e.requests();
+    }
+    long total = sum;
+    return reportedRequests.accumulateAndGet(total, Math::max);
   }
 
   public int openConnections() {
