@@ -17,12 +17,21 @@ import java.util.Map;
  * <pre>
  * java -jar demo/target/respread-demo.jar [--pods 2] [--scale-to 4] [--clients 32]
  *     [--min-rate 5] [--max-rate 30] [--warmup 10s] [--run 30s] [--fixed-age 20s]
- *     [--grace 5s] [--modes off,fixed-age,respread] [--seed 1] [--proxy in-process] [--quiet]
+ *     [--grace 5s] [--modes off,fixed-age,respread] [--seed 1] [--proxy in-process]
+ *     [--view in-process] [--scrape-interval 1s] [--quiet]
  * </pre>
  *
  * <p>{@code --proxy iptables} makes the Service what kube-proxy writes: iptables DNAT rules with
  * {@code -m statistic --mode random}, in a network namespace the demo creates and deletes (root
  * only). The default is an in-process TCP proxy that picks endpoints the same way.
+ *
+ * <p>{@code --view prometheus} runs the path a user deploys: each pod is a JVM of its own
+ * ({@link PodMain}) configured by {@code RESPREAD_*} variables, with
+ * {@code RESPREAD_LOAD_SOURCE=prometheus} and a real Prometheus that scrapes the pods every
+ * {@code --scrape-interval} and finds each one when it joins the Service. The demo then runs in
+ * namespaces of its own (network and PID, root only), which end every process it started when
+ * it ends. The default, {@code in-process}, tells pods in this JVM their exact rates every
+ * second.
  *
  * <p>{@code RESPREAD_*} environment variables tune the respread mode, as they would a server.
  * The exit status is 1 if any client call failed, 2 on bad arguments or variables, and 3 if the
@@ -44,6 +53,8 @@ public final class DemoMain {
     DEFAULTS.put("modes", "off,fixed-age,respread");
     DEFAULTS.put("seed", "1");
     DEFAULTS.put("proxy", "in-process");
+    DEFAULTS.put("view", "in-process");
+    DEFAULTS.put("scrape-interval", "1s");
   }
 
   private DemoMain() {}
@@ -91,9 +102,14 @@ public final class DemoMain {
     }
 
     try {
-      if (scenario.iptables && !NetnsLauncher.inside()) {
-        // The Service becomes iptables rules: run the demo again in a namespace of its own.
+      if ((scenario.iptables || scenario.view == ScaleOutScenario.View.PROMETHEUS)
+          && !NetnsLauncher.inside()) {
+        // The Service becomes iptables rules, or the pods processes of their own: run the demo
+        // again in namespaces of its own, which take everything it starts with them.
         return NetnsLauncher.run(List.of(args), ProcessBuilder.Redirect.INHERIT);
+      }
+      if (NetnsLauncher.inside()) {
+        NetnsLauncher.bringUpLoopback();
       }
       out.printf(Locale.ROOT, "respread demo: %d pinned gRPC clients (pick_first, %d to %d "
               + "calls/s each) on %d pods behind %s; after %ds the Service scales to %d pods; "
@@ -102,6 +118,11 @@ public final class DemoMain {
           scenario.iptables ? "kube-proxy-style iptables DNAT (-m statistic --mode random)"
               : "an in-process proxy that picks a pod at random per connection",
           scenario.warmup.getSeconds(), scenario.scaleTo, scenario.run.getSeconds());
+      if (scenario.view == ScaleOutScenario.View.PROMETHEUS) {
+        out.printf(Locale.ROOT, "Pods are JVMs of their own; respread reads the Prometheus view "
+                + "(scrape every %s) with %s.%n", scenario.scrapeInterval.toString().substring(2)
+                .toLowerCase(Locale.ROOT), prometheusSettings(scenario.environment));
+      }
       List<ScaleOutScenario.Result> results = new ArrayList<>();
       for (Mode mode : modes) {
         out.printf("%n== %s ==%n", mode.label());
@@ -132,7 +153,20 @@ public final class DemoMain {
         integer(options, "pods"), integer(options, "scale-to"), integer(options, "clients"),
         integer(options, "min-rate"), integer(options, "max-rate"),
         duration(options, "warmup"), duration(options, "run"), duration(options, "fixed-age"),
-        duration(options, "grace"), integer(options, "seed"), iptables(options), environment);
+        duration(options, "grace"), integer(options, "seed"), iptables(options),
+        ScaleOutScenario.View.of(options.get("view")), duration(options, "scrape-interval"),
+        environment);
+  }
+
+  /** The view's settings that the pods get, the user's variables over the demo's. */
+  private static String prometheusSettings(Map<String, String> environment) {
+    StringBuilder b = new StringBuilder();
+    for (String k : List.of("RESPREAD_PROMETHEUS_WINDOW", "RESPREAD_PROMETHEUS_INTERVAL",
+        "RESPREAD_LOAD_INTERVAL")) {
+      String v = environment.getOrDefault(k, ProcessCluster.VIEW_DEFAULTS.get(k));
+      b.append(b.length() == 0 ? "" : ", ").append(k).append('=').append(v);
+    }
+    return b.toString();
   }
 
   private static boolean iptables(Map<String, String> options) {

@@ -22,7 +22,6 @@ final class IptablesService implements ServiceBalancer {
 
   IptablesService(InetSocketAddress address) throws IOException, InterruptedException {
     this.address = address;
-    run("ip", "link", "set", "lo", "up");
     run("iptables", "-w", "-t", "nat", "-N", CHAIN);
     // Locally sent packets go through OUTPUT, where kube-proxy also hooks its KUBE-SERVICES.
     run("iptables", "-w", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d",

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A Service of pods behind a {@link ServiceBalancer}, with a shared metrics view computed in
@@ -12,7 +14,7 @@ import java.util.List;
  * over the ready pods and how many pods are ready, as the Prometheus view would tell it. New pods
  * count in the mean at once, at zero, as an EndpointSlice watch would show them.
  */
-final class LocalCluster implements AutoCloseable {
+final class LocalCluster implements Cluster {
   private final RecyclingConfig config;
   private final boolean withLoadView;
   private final ServiceBalancer service;
@@ -24,13 +26,14 @@ final class LocalCluster implements AutoCloseable {
     this.service = service;
   }
 
-  /** The Service address that clients dial. */
-  InetSocketAddress serviceAddress() {
+  @Override
+  public InetSocketAddress serviceAddress() {
     return service.address();
   }
 
   /** Starts {@code count} more pods and adds them to the Service's endpoints once they listen. */
-  void scaleTo(int count) throws IOException {
+  @Override
+  public void scaleTo(int count) throws IOException {
     while (pods.size() < count) {
       pods.add(new Pod("pod-" + (pods.size() + 1), config, withLoadView));
     }
@@ -41,28 +44,41 @@ final class LocalCluster implements AutoCloseable {
     service.endpoints(ready);
   }
 
-  List<Pod> pods() {
-    return List.copyOf(pods);
-  }
-
   /**
    * Measures each pod's calls since the last tick and publishes the view's snapshot to every pod.
    * Call it once per second.
-   *
-   * @return the calls each pod served since the last tick, in pod order
    */
-  long[] tick() {
+  @Override
+  public ScaleOutScenario.Second tick(int t) {
     long[] rates = new long[pods.size()];
+    double[] ratios = new double[pods.size()];
     long total = 0;
+    int members = Integer.MAX_VALUE;
     for (int i = 0; i < pods.size(); i++) {
       rates[i] = pods.get(i).servedSinceLastTake();
       total += rates[i];
+      // What each recycler read a second ago, as a pod's /metrics would show it now.
+      ratios[i] = pods.get(i).loadRatio();
+      members = Math.min(members, pods.get(i).members());
     }
     double mean = total / (double) pods.size();
     for (int i = 0; i < pods.size(); i++) {
       pods.get(i).observe(rates[i], mean, pods.size());
     }
-    return rates;
+    return new ScaleOutScenario.Second(t, rates, ratios, pods.isEmpty() ? 0 : members);
+  }
+
+  @Override
+  public Drains drains() {
+    Map<String, Long> byReason = new TreeMap<>();
+    Map<String, Long> deferred = new TreeMap<>();
+    long forced = 0;
+    for (Pod p : pods) {
+      p.drains().forEach((reason, n) -> byReason.merge(reason, n, Long::sum));
+      p.deferred().forEach((reason, n) -> deferred.merge(reason, n, Long::sum));
+      forced += p.forcedCloses();
+    }
+    return new Drains(byReason, deferred, forced);
   }
 
   @Override

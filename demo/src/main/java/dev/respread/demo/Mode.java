@@ -3,6 +3,7 @@ package dev.respread.demo;
 import dev.respread.RecyclingConfig;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** What the pods do about pinned connections, compared side by side on the same seed. */
 enum Mode {
@@ -39,23 +40,38 @@ enum Mode {
   }
 
   /**
-   * The pods' configuration. Only respread reads {@code RESPREAD_*} variables from
-   * {@code environment}, so that they can be tried on the demo without changing the baselines.
+   * The pods' configuration.
+   *
+   * @throws dev.respread.InvalidConfigurationException if a {@code RESPREAD_*} variable is bad
    */
   RecyclingConfig config(Duration fixedAge, Duration grace, Map<String, String> environment) {
+    return RecyclingConfig.fromEnvironment(environment(fixedAge, grace, environment));
+  }
+
+  /**
+   * The pods' configuration as the {@code RESPREAD_*} variables a Deployment would set. Only
+   * respread takes the user's {@code RESPREAD_*} variables from {@code environment}, so that
+   * they can be tried on the demo without changing the baselines.
+   */
+  Map<String, String> environment(Duration fixedAge, Duration grace,
+      Map<String, String> environment) {
+    Map<String, String> env = new TreeMap<>();
     switch (this) {
       case OFF:
-        return RecyclingConfig.builder().enabled(false).build();
+        env.put("RESPREAD_ENABLED", "false");
+        break;
       case FIXED_AGE:
-        return RecyclingConfig.builder()
-            .maxConnectionAge(fixedAge)
-            .maxConnectionAgeGrace(grace)
-            .build();
+        env.put("RESPREAD_MAX_CONNECTION_AGE", fixedAge.toString());
+        env.put("RESPREAD_MAX_CONNECTION_AGE_GRACE", grace.toString());
+        break;
       default:
-        return RecyclingConfig.builder()
-            .maxConnectionAgeGrace(grace)
-            .environment(environment)
-            .build();
+        env.put("RESPREAD_MAX_CONNECTION_AGE_GRACE", grace.toString());
+        environment.forEach((k, v) -> {
+          if (k.startsWith("RESPREAD_")) {
+            env.put(k, v);
+          }
+        });
     }
+    return env;
   }
 }

@@ -3,14 +3,17 @@ package dev.respread.demo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * Runs the demo in a network namespace of its own, so that its iptables rules (the Service) touch
  * nothing outside it. The child JVM starts under {@code unshare --net}: the namespace is never
  * named, and it ends with the child, whatever way the child ends, so nothing is left to delete.
- * A shutdown hook ends the child when this JVM is stopped. Needs root (or CAP_NET_ADMIN and
- * CAP_SYS_ADMIN), util-linux's {@code unshare}, iproute2 and iptables.
+ * The child is also the first process of a PID namespace of its own, so the processes it starts
+ * (the pods and Prometheus of {@code --view prometheus}) are killed when it ends, however it
+ * ends; and {@code --kill-child} ends it if {@code unshare} is killed. A shutdown hook ends the
+ * child when this JVM is stopped. Needs root (or CAP_NET_ADMIN and CAP_SYS_ADMIN), util-linux's
+ * {@code unshare}, iproute2 and iptables.
  */
 final class NetnsLauncher {
   /** Set in the child's environment, so that it knows it runs in its own namespace. */
@@ -23,13 +26,19 @@ final class NetnsLauncher {
     return System.getenv(INSIDE_VARIABLE) != null;
   }
 
+  /** In the child: a new network namespace has only a loopback interface, and it is down. */
+  static void bringUpLoopback() throws IOException, InterruptedException {
+    IptablesService.run("ip", "link", "set", "lo", "up");
+  }
+
   /**
    * Runs {@code DemoMain} with {@code args} in a new network namespace, its output sent to
    * {@code output}, and returns its exit status.
    */
   static int run(List<String> args, ProcessBuilder.Redirect output)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("unshare", "--net", "--",
+    List<String> command = new ArrayList<>(List.of("unshare", "--net", "--pid", "--fork",
+        "--kill-child", "--",
         ProcessHandle.current().info().command()
             .orElse(System.getProperty("java.home") + "/bin/java"),
         "-cp", System.getProperty("java.class.path"), DemoMain.class.getName()));
@@ -53,18 +62,10 @@ final class NetnsLauncher {
     }
   }
 
-  private static void stop(Process child) {
-    if (!child.isAlive()) {
-      return;
-    }
-    child.destroy();
-    try {
-      if (!child.waitFor(10, TimeUnit.SECONDS)) {
-        child.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      child.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+  private static void stop(Process unshare) {
+    // unshare --fork ignores SIGTERM while it waits for its child: ask the demo inside to stop,
+    // so that it cleans up; killing unshare then kills what is left.
+    unshare.children().forEach(ProcessHandle::destroy);
+    Processes.stop(unshare, Duration.ofSeconds(10));
   }
 }

@@ -76,14 +76,33 @@ final class Pod implements AutoCloseable {
 
   /** Connections this pod has drained, by reason ({@code max_age}, {@code load}, ...). */
   Map<String, Long> drains() {
+    return byReason("respread.connections.drained");
+  }
+
+  /** Drains the budget held back, by reason. */
+  Map<String, Long> deferred() {
+    return byReason("respread.drains.deferred");
+  }
+
+  private Map<String, Long> byReason(String counter) {
     Map<String, Long> byReason = new TreeMap<>();
-    for (Counter c : meters.find("respread.connections.drained").counters()) {
+    for (Counter c : meters.find(counter).counters()) {
       long n = (long) c.count();
       if (n > 0) {
         byReason.merge(c.getId().getTag("reason"), n, Long::sum);
       }
     }
     return byReason;
+  }
+
+  /** This pod's load over the mean, as its recycler last read it; NaN when unknown. */
+  double loadRatio() {
+    return meters.get("respread.load.ratio").gauge().value();
+  }
+
+  /** The members its recycler last read; 0 when unknown. */
+  int members() {
+    return (int) meters.get("respread.load.members").gauge().value();
   }
 
   /** Connections closed hard because calls outlived the grace. */

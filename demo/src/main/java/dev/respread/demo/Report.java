@@ -15,6 +15,14 @@ final class Report {
       b.append(String.format(Locale.ROOT, " %4d", n));
     }
     b.append(String.format(Locale.ROOT, " | max/mean %.2f", s.maxOverMean()));
+    if (s.members > 0) {
+      // What the pods' recyclers see: their own load over the mean, and the members.
+      b.append(" | own/mean");
+      for (double r : s.loadRatio) {
+        b.append(Double.isNaN(r) ? "    -" : String.format(Locale.ROOT, " %4.2f", r));
+      }
+      b.append(" | members ").append(s.members);
+    }
     if (s.t == scenario.warmup.getSeconds()) {
       b.append(String.format(Locale.ROOT, "   <- scale-out to %d pods", scenario.scaleTo));
     }
@@ -26,29 +34,42 @@ final class Report {
     StringBuilder b = new StringBuilder();
     b.append("| mode | calls | failed | drains (by reason) | client reconnects | forced closes "
         + "| new pods' share, last third | max/mean, last third | balanced (≤ "
-        + ScaleOutScenario.BALANCED + ") after scale-out |\n");
-    b.append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        + ScaleOutScenario.BALANCED + ") after scale-out | view counts new pods after "
+        + "scale-out | balanced (≤ " + ScaleOutScenario.HELD_BALANCE + " held "
+        + ScaleOutScenario.HOLD + " s) after that |\n");
+    b.append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (ScaleOutScenario.Result r : results) {
       double fair = (r.scenario.scaleTo - r.scenario.pods) / (double) r.scenario.scaleTo;
-      int toBalance = r.secondsToBalance();
+      int members = r.secondsToMembers();
       b.append(String.format(Locale.ROOT, "| %s | %d | %d%s | %d %s | %d | %d | %.2f (fair: %.2f) "
-              + "| %.2f | %s |%n",
+              + "| %.2f | %s | %s | %s |%n",
           r.mode.label(), r.succeeded + r.failed, r.failed,
           r.failed == 0 ? "" : " " + r.failuresByCode, r.drains(),
           r.drainsByReason.isEmpty() ? "" : r.drainsByReason.toString(), r.reconnects,
           r.forcedCloses, r.newPodsShare(), fair, r.maxOverMeanAtEnd(),
-          toBalance < 0 ? "never" : toBalance + " s"));
+          seconds(r.secondsToBalance()), members < 0 ? "no view" : members + " s",
+          seconds(r.secondsToHeldBalance())));
     }
     return b.toString();
+  }
+
+  private static String seconds(int s) {
+    return s < 0 ? "never" : s + " s";
   }
 
   /** One result as {@code key=value} pairs, for scripts and tests. */
   static String resultLine(ScaleOutScenario.Result r) {
     return String.format(Locale.ROOT, "result: mode=%s calls=%d failed=%d forced=%d drains=%d "
             + "scale_out_drains=%d load_drains=%d reconnects=%d new_pods_share=%.3f "
-            + "max_over_mean=%.3f seconds_to_balance=%d",
+            + "max_over_mean=%.3f min_over_mean=%.3f seconds_to_balance=%d "
+            + "scale_out_drains_before_scale_out=%d "
+            + "deferred=%d seconds_to_members=%d seconds_to_held_balance=%d",
         r.mode.label(), r.succeeded + r.failed, r.failed, r.forcedCloses, r.drains(),
         r.drainsByReason.getOrDefault("scale_out", 0L), r.drainsByReason.getOrDefault("load", 0L),
-        r.reconnects, r.newPodsShare(), r.maxOverMeanAtEnd(), r.secondsToBalance());
+        r.reconnects, r.newPodsShare(), r.maxOverMeanAtEnd(), r.minOverMeanAtEnd(),
+        r.secondsToBalance(),
+        r.scaleOutDrainsBeforeScaleOut,
+        r.deferredByReason.values().stream().mapToLong(Long::longValue).sum(),
+        r.secondsToMembers(), r.secondsToHeldBalance());
   }
 }

@@ -21,6 +21,9 @@ import java.util.function.Consumer;
 final class ScaleOutScenario {
   /** A pod is balanced when no pod serves more than this times the mean. */
   static final double BALANCED = 1.25;
+  /** The stricter balance of the benchmarks: max/mean at most this, held {@link #HOLD} s. */
+  static final double HELD_BALANCE = 1.2;
+  static final int HOLD = 6;
   /** The Service's virtual IP under iptables: loopback, inside the demo's own namespace. */
   static final String SERVICE_IP = "127.0.0.100";
   static final int SERVICE_PORT = 8080;
@@ -36,15 +39,49 @@ final class ScaleOutScenario {
   final Duration grace;
   final long seed;
   final boolean iptables;
+  final View view;
+  final Duration scrapeInterval;
   final Map<String, String> environment;
+
+  /** Where the pods run and where their load view comes from. */
+  enum View {
+    /** Pods in this JVM, each told its exact rate of the last second and the mean. */
+    IN_PROCESS("in-process"),
+    /**
+     * Pods as JVMs of their own, configured by {@code RESPREAD_*} variables, with the Prometheus
+     * view over a real Prometheus that scrapes them ({@link ProcessCluster}).
+     */
+    PROMETHEUS("prometheus");
+
+    private final String label;
+
+    View(String label) {
+      this.label = label;
+    }
+
+    String label() {
+      return label;
+    }
+
+    static View of(String label) {
+      for (View v : values()) {
+        if (v.label.equals(label)) {
+          return v;
+        }
+      }
+      throw new IllegalArgumentException(
+          String.format("--view: \"%s\" (expected: in-process or prometheus)", label));
+    }
+  }
 
   /**
    * @param iptables the Service is kube-proxy's iptables rules in this network namespace
    *     ({@link IptablesService}) rather than the in-process {@link ServiceProxy}
+   * @param scrapeInterval Prometheus' scrape interval, for {@link View#PROMETHEUS}
    */
   ScaleOutScenario(int pods, int scaleTo, int clients, int minRate, int maxRate, Duration warmup,
-      Duration run, Duration fixedAge, Duration grace, long seed, boolean iptables,
-      Map<String, String> environment) {
+      Duration run, Duration fixedAge, Duration grace, long seed, boolean iptables, View view,
+      Duration scrapeInterval, Map<String, String> environment) {
     check(pods >= 1, "pods: %s (expected: >= 1)", pods);
     check(scaleTo >= pods, "scaleTo: %s (expected: >= pods, %s)", scaleTo, pods);
     check(clients >= 1, "clients: %s (expected: >= 1)", clients);
@@ -63,6 +100,10 @@ final class ScaleOutScenario {
     this.grace = requireNonNull(grace, "grace");
     this.seed = seed;
     this.iptables = iptables;
+    this.view = requireNonNull(view, "view");
+    this.scrapeInterval = requireNonNull(scrapeInterval, "scrapeInterval");
+    check(scrapeInterval.toMillis() >= 100, "scrapeInterval: %s (expected: >= 100ms)",
+        scrapeInterval);
     this.environment = Map.copyOf(environment);
   }
 
@@ -88,24 +129,30 @@ final class ScaleOutScenario {
    * @throws dev.respread.InvalidConfigurationException if a {@code RESPREAD_*} variable is bad
    */
   Result run(Mode mode, Consumer<Second> onSecond) throws Exception {
-    RecyclingConfig config = mode.config(fixedAge, grace, environment);
+    Map<String, String> podEnvironment = mode.environment(fixedAge, grace, environment);
+    RecyclingConfig config = RecyclingConfig.fromEnvironment(podEnvironment);
     List<Second> timeline = new ArrayList<>();
     int warmupSeconds = (int) warmup.getSeconds();
     int seconds = warmupSeconds + (int) run.getSeconds();
     ServiceBalancer service = iptables
         ? new IptablesService(new InetSocketAddress(SERVICE_IP, SERVICE_PORT))
         : new ServiceProxy(seed);
-    try (LocalCluster cluster = new LocalCluster(config, mode.usesLoadView(), service)) {
+    Cluster.Drains beforeScaleOut = null;
+    try (Cluster cluster = view == View.PROMETHEUS
+        ? new ProcessCluster(service, podEnvironment, mode.usesLoadView(), scaleTo,
+            scrapeInterval)
+        : new LocalCluster(config, mode.usesLoadView(), service)) {
       cluster.scaleTo(pods);
       ClientFleet fleet = new ClientFleet(cluster.serviceAddress(), rates());
       try {
         long start = System.nanoTime();
         for (int t = 1; t <= seconds; t++) {
           sleepUntil(start + t * 1_000_000_000L);
-          Second s = new Second(t, cluster.tick());
+          Second s = cluster.tick(t);
           timeline.add(s);
           onSecond.accept(s);
           if (t == warmupSeconds) {
+            beforeScaleOut = cluster.drains();
             cluster.scaleTo(scaleTo);
           }
         }
@@ -113,14 +160,8 @@ final class ScaleOutScenario {
       } finally {
         fleet.close();
       }
-      Map<String, Long> drains = new TreeMap<>();
-      long forced = 0;
-      for (Pod p : cluster.pods()) {
-        p.drains().forEach((reason, n) -> drains.merge(reason, n, Long::sum));
-        forced += p.forcedCloses();
-      }
       return new Result(mode, this, timeline, fleet.succeeded(), fleet.failed(),
-          fleet.failuresByCode(), fleet.reconnects(), drains, forced);
+          fleet.failuresByCode(), fleet.reconnects(), cluster.drains(), beforeScaleOut);
     }
   }
 
@@ -131,14 +172,23 @@ final class ScaleOutScenario {
     }
   }
 
-  /** What each pod served in one second of the run (pods not started yet are absent). */
+  /**
+   * What each pod in the Service served in one second of the run (pods not in it yet are
+   * absent), and what the pods' recyclers read from their load view.
+   */
   static final class Second {
     final int t;
     final long[] perPod;
+    /** Each pod's own load over the mean, as its recycler last read it; NaN when unknown. */
+    final double[] loadRatio;
+    /** The fewest members any pod's recycler last read; 0 without a view. */
+    final int members;
 
-    Second(int t, long[] perPod) {
+    Second(int t, long[] perPod, double[] loadRatio, int members) {
       this.t = t;
       this.perPod = perPod;
+      this.loadRatio = loadRatio;
+      this.members = members;
     }
 
     /** The busiest pod's calls over the mean of the pods; 1 when nothing was served. */
@@ -163,11 +213,14 @@ final class ScaleOutScenario {
     final Map<String, Long> failuresByCode;
     final long reconnects;
     final Map<String, Long> drainsByReason;
+    final Map<String, Long> deferredByReason;
     final long forcedCloses;
+    /** Scale-out drains before there was a scale-out: a false one, such as a view warming up. */
+    final long scaleOutDrainsBeforeScaleOut;
 
     Result(Mode mode, ScaleOutScenario scenario, List<Second> timeline, long succeeded,
-        long failed, Map<String, Long> failuresByCode, long reconnects,
-        Map<String, Long> drainsByReason, long forcedCloses) {
+        long failed, Map<String, Long> failuresByCode, long reconnects, Cluster.Drains drains,
+        Cluster.Drains beforeScaleOut) {
       this.mode = mode;
       this.scenario = scenario;
       this.timeline = List.copyOf(timeline);
@@ -175,8 +228,11 @@ final class ScaleOutScenario {
       this.failed = failed;
       this.failuresByCode = Map.copyOf(failuresByCode);
       this.reconnects = reconnects;
-      this.drainsByReason = Map.copyOf(drainsByReason);
-      this.forcedCloses = forcedCloses;
+      this.drainsByReason = new TreeMap<>(drains.byReason);
+      this.deferredByReason = new TreeMap<>(drains.deferredByReason);
+      this.forcedCloses = drains.forcedCloses;
+      this.scaleOutDrainsBeforeScaleOut =
+          beforeScaleOut == null ? 0 : beforeScaleOut.byReason.getOrDefault("scale_out", 0L);
     }
 
     long drains() {
@@ -204,6 +260,24 @@ final class ScaleOutScenario {
       return total == 0 ? 0 : added / (double) total;
     }
 
+    /** The least busy pod's calls over the mean of the pods, over the end of the run. */
+    double minOverMeanAtEnd() {
+      List<Second> tail = tail();
+      long[] sums = new long[tail.get(tail.size() - 1).perPod.length];
+      for (Second s : tail) {
+        for (int i = 0; i < s.perPod.length && i < sums.length; i++) {
+          sums[i] += s.perPod[i];
+        }
+      }
+      long total = 0;
+      long min = Long.MAX_VALUE;
+      for (long n : sums) {
+        total += n;
+        min = Math.min(min, n);
+      }
+      return total == 0 ? 1.0 : min * sums.length / (double) total;
+    }
+
     /** The mean of max/mean at the end of the run. */
     double maxOverMeanAtEnd() {
       return tail().stream().mapToDouble(Second::maxOverMean).average().orElse(1.0);
@@ -228,6 +302,40 @@ final class ScaleOutScenario {
       }
       // Balanced only in the last second is not balanced yet.
       return balancedFrom < 0 || balancedFrom == timeline.size() ? -1 : balancedFrom - warmup;
+    }
+
+    /**
+     * Seconds from the scale-out until every pod's load view counts the new pods, or -1 if no
+     * view ever does (a mode without one).
+     */
+    int secondsToMembers() {
+      int warmup = (int) scenario.warmup.getSeconds();
+      for (Second s : timeline) {
+        if (s.t > warmup && s.members >= scenario.scaleTo) {
+          return s.t - warmup;
+        }
+      }
+      return -1;
+    }
+
+    /**
+     * Seconds from the moment the pods' views count the new pods (from the scale-out in a mode
+     * without a view) until the first of {@link #HOLD} seconds in a row with max/mean at most
+     * {@link #HELD_BALANCE}, or -1 if there are none.
+     */
+    int secondsToHeldBalance() {
+      int from = (int) scenario.warmup.getSeconds() + Math.max(0, secondsToMembers());
+      int run = 0;
+      for (Second s : timeline) {
+        if (s.t <= from) {
+          continue;
+        }
+        run = s.maxOverMean() <= HELD_BALANCE ? run + 1 : 0;
+        if (run == HOLD) {
+          return s.t - HOLD + 1 - from;
+        }
+      }
+      return -1;
     }
   }
 }

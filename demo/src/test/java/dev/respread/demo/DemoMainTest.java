@@ -42,10 +42,19 @@ class DemoMainTest {
   }
 
   @Test
+  void anUnknownViewIsRefused() throws Exception {
+    assertThat(run("--view", "kubernetes")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("respread-demo: --view: \"kubernetes\" (expected: in-process or prometheus)");
+  }
+
+  @Test
   void helpListsEveryOptionWithItsDefault() throws Exception {
     assertThat(run("--help")).isZero();
 
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("[--clients 32]", "[--run 30s]",
-        "[--modes off,fixed-age,respread]", "[--proxy in-process]", "[--quiet]");
+        "[--modes off,fixed-age,respread]", "[--proxy in-process]", "[--view in-process]",
+        "[--scrape-interval 1s]", "[--quiet]");
   }
 }

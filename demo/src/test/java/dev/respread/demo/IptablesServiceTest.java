@@ -1,11 +1,11 @@
 package dev.respread.demo;
 
+import static dev.respread.demo.DemoOutput.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,20 +51,5 @@ class IptablesServiceTest {
     assertThat(Long.parseLong(respread.get("scale_out_drains"))).as(printed).isPositive();
     assertThat(Double.parseDouble(respread.get("new_pods_share"))).as(printed)
         .isGreaterThan(0.2);
-  }
-
-  /** The {@code result:} line of {@code mode}, as key-value pairs. */
-  private static Map<String, String> result(String printed, String mode) {
-    for (String line : printed.split("\n")) {
-      if (line.startsWith("result: mode=" + mode + " ")) {
-        Map<String, String> pairs = new HashMap<>();
-        for (String pair : line.substring("result: ".length()).split(" ")) {
-          String[] kv = pair.split("=", 2);
-          pairs.put(kv[0], kv[1]);
-        }
-        return pairs;
-      }
-    }
-    throw new AssertionError("no result line for " + mode + " in:\n" + printed);
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ScaleOutScenarioTest {
   private static final ScaleOutScenario SCENARIO = new ScaleOutScenario(2, 4, 24, 5, 20,
       Duration.ofSeconds(3), Duration.ofSeconds(9), Duration.ofSeconds(2), Duration.ofSeconds(5),
-      1, false, Map.of());
+      1, false, ScaleOutScenario.View.IN_PROCESS, Duration.ofSeconds(1), Map.of());
 
   @Test
   void withoutRecyclingPinnedClientsNeverReachTheNewPods() throws Exception {
@@ -53,9 +55,40 @@ class ScaleOutScenarioTest {
   }
 
   @Test
+  void balanceHeldCountsFromWhenTheViewSeesTheNewPods() {
+    // Scale-out after 3 s; the pods' view counts 4 members at t = 5; 1.1 from t = 7 to the end.
+    List<ScaleOutScenario.Second> timeline = new ArrayList<>();
+    for (int t = 1; t <= 12; t++) {
+      long[] calls = t <= 3 ? new long[] {100, 100}
+          : t == 4 ? new long[] {100, 100, 0, 0}
+          : t <= 6 ? new long[] {80, 80, 20, 20}
+          : new long[] {55, 50, 50, 45};
+      timeline.add(new ScaleOutScenario.Second(t, calls, new double[calls.length],
+          t < 5 ? 2 : 4));
+    }
+    ScaleOutScenario.Result r = result(timeline);
+
+    assertThat(r.secondsToMembers()).isEqualTo(2);
+    assertThat(r.secondsToHeldBalance()).isEqualTo(2);
+    assertThat(r.minOverMeanAtEnd()).isEqualTo(0.9);
+
+    // Five balanced seconds at the end are not six.
+    timeline.set(6, new ScaleOutScenario.Second(7, new long[] {100, 50, 30, 20},
+        new double[4], 4));
+    assertThat(result(timeline).secondsToHeldBalance()).isEqualTo(-1);
+  }
+
+  private static ScaleOutScenario.Result result(List<ScaleOutScenario.Second> timeline) {
+    Cluster.Drains none = new Cluster.Drains(Map.of(), Map.of(), 0);
+    return new ScaleOutScenario.Result(Mode.RESPREAD, SCENARIO, timeline, 1, 0, Map.of(), 0,
+        none, none);
+  }
+
+  @Test
   void refusesAScaleToFewerPods() {
     assertThatThrownBy(() -> new ScaleOutScenario(4, 2, 1, 1, 1, Duration.ofSeconds(1),
-        Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(1), 1, false, Map.of()))
+        Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(1), 1, false,
+        ScaleOutScenario.View.IN_PROCESS, Duration.ofSeconds(1), Map.of()))
         .hasMessage("scaleTo: 2 (expected: >= pods, 4)");
   }
 
