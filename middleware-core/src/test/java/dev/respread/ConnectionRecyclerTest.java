@@ -2,10 +2,13 @@ package dev.respread;
 
 import static dev.respread.testing.EngineHarness.serve;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.respread.internal.RecyclerMetrics;
 import dev.respread.testing.EngineHarness;
+import dev.respread.testing.FakeClock;
 import dev.respread.testing.RecordingConnection;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** The age, request, grace, budget and shutdown rules, on a fake clock. */
 class ConnectionRecyclerTest {
+  private static final Duration MAX_AGE = Duration.ofMinutes(10);
+  private static final Duration GRACE = Duration.ofSeconds(30);
 
   private static RecyclingConfig.Builder config() {
     return RecyclingConfig.builder()
@@ -443,6 +448,104 @@ class ConnectionRecyclerTest {
       task.cancel(false);
       h.advance(Duration.ofSeconds(5));
       assertThat(runs).hasValue(3);
+    }
+  }
+
+  @Test
+  void shutdownWithRecyclingSwitchedOffCompletesAfterTheDelayWithoutDraining() {
+    try (EngineHarness h = new EngineHarness(config().enabled(false).build())) {
+      RecordingConnection c = new RecordingConnection();
+      h.open(c, Protocol.HTTP_2);
+      CompletableFuture<Void> done = h.recycler.shutdown();
+      h.advance(Duration.ofSeconds(4));
+      assertThat(done).isNotDone();
+      h.advance(Duration.ofSeconds(2));
+      assertThat(done).isCompleted();
+      assertThat(c.drains).isEmpty();
+      assertThat(c.forceCloses).isZero();
+    }
+  }
+
+  @Test
+  void shutdownClosesAnIdleHttp1ConnectionAfterTheGrace() {
+    try (EngineHarness h = new EngineHarness(config().build())) {
+      RecordingConnection c = new RecordingConnection();
+      TrackedConnection t = h.open(c, Protocol.HTTP_1_1);
+      serve(t, 1);
+      CompletableFuture<Void> done = h.recycler.shutdown();
+      h.advance(Duration.ofSeconds(6)); // the delay: drained, idle
+      assertThat(c.onlyDrain()).isEqualTo(RecycleReason.SHUTDOWN);
+      assertThat(c.forceCloses).isZero();
+      h.advance(GRACE.plusSeconds(1));
+      assertThat(c.forceCloses).isEqualTo(1);
+      assertThat(h.counter(RecyclerMetrics.CONNECTIONS_FORCED)).isZero();
+      t.closed();
+      h.advance(Duration.ofMillis(200));
+      assertThat(done).isCompleted();
+    }
+  }
+
+  @Test
+  void shutdownClosesAnHttp1ConnectionDrainedEarlierThatStayedIdle() {
+    try (EngineHarness h = new EngineHarness(config().build())) {
+      RecordingConnection c = new RecordingConnection();
+      TrackedConnection t = h.open(c, Protocol.HTTP_1_1);
+      serve(t, 1);
+      h.advance(MAX_AGE.plus(GRACE).plusSeconds(2)); // drained for its age, idle past the grace
+      assertThat(c.onlyDrain()).isEqualTo(RecycleReason.MAX_AGE);
+      assertThat(c.forceCloses).isZero();
+      CompletableFuture<Void> done = h.recycler.shutdown();
+      h.advance(Duration.ofSeconds(6).plus(GRACE).plusSeconds(1));
+      assertThat(c.forceCloses).isEqualTo(1);
+      t.closed();
+      h.advance(Duration.ofMillis(200));
+      assertThat(done).isCompleted();
+    }
+  }
+
+  @Test
+  void closeFailsAPendingShutdownInsteadOfLeavingItHanging() {
+    EngineHarness h = new EngineHarness(config().build());
+    h.open(new RecordingConnection(), Protocol.HTTP_2);
+    CompletableFuture<Void> done = h.recycler.shutdown();
+    h.close();
+    assertThat(done).isCompletedExceptionally();
+    assertThatThrownBy(done::join).hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed before its shutdown finished");
+  }
+
+  @Test
+  void shutdownAfterCloseReturnsAFailedFutureInsteadOfThrowing() {
+    EngineHarness h = new EngineHarness(config().build());
+    h.close();
+    assertThat(h.recycler.shutdown()).isCompletedExceptionally();
+  }
+
+  @Test
+  void closeRemovesTheRecyclersMeters() {
+    EngineHarness h = new EngineHarness(config().build());
+    assertThat(h.registry.find(RecyclerMetrics.CONNECTIONS_OPEN).gauge()).isNotNull();
+    h.close();
+    assertThat(h.registry.getMeters()).isEmpty();
+  }
+
+  @Test
+  void secondLiveRecyclerWithTheSameNameOnOneRegistryReportsUnderItsOwnName() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    FakeClock clock = new FakeClock();
+    ConnectionRecycler.Builder b = ConnectionRecycler.builder(config().build()).ticker(clock)
+        .scheduler(clock.scheduler()).meterRegistry(registry).name("http");
+    try (ConnectionRecycler first = b.build(); ConnectionRecycler second = b.build()) {
+      first.register(new RecordingConnection(), Protocol.HTTP_2);
+      assertThat(registry.get(RecyclerMetrics.CONNECTIONS_OPEN).tag("server", "http").gauge()
+          .value()).isEqualTo(1.0);
+      assertThat(registry.get(RecyclerMetrics.CONNECTIONS_OPEN).tag("server", "http-2").gauge()
+          .value()).isZero();
+      first.close();
+      try (ConnectionRecycler third = b.build()) {
+        assertThat(registry.get(RecyclerMetrics.CONNECTIONS_OPEN).tag("server", "http").gauge()
+            .value()).isZero();
+      }
     }
   }
 }

@@ -141,8 +141,16 @@ class RandomizedEngineTest {
       }
     }
     h.advance(Duration.ofSeconds(10));
+    for (Conn c : new ArrayList<>(live)) {
+      c.close();
+    }
+    int openAtEnd = h.recycler.openConnections();
+    int drainingAtEnd = h.recycler.drainingConnections();
     h.close();
     assertThat(violations).isEmpty();
+    // Every slot of the concurrent budget comes back once every connection has closed.
+    assertThat(openAtEnd).isZero();
+    assertThat(drainingAtEnd).isZero();
     assertThat(drains).isGreaterThan(100);
   }
 
