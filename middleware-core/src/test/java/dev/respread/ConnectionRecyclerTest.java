@@ -235,17 +235,75 @@ class ConnectionRecyclerTest {
     }
   }
 
+  /** Closes every connection that was asked to drain, as a client does on GOAWAY. */
+  private static void closeDrained(List<RecordingConnection> cs, List<TrackedConnection> ts) {
+    for (int i = 0; i < cs.size(); i++) {
+      if (!cs.get(i).drains.isEmpty() && !cs.get(i).closed) {
+        cs.get(i).closed = true;
+        ts.get(i).closed();
+      }
+    }
+  }
+
+  /** Drains started in each of the {@code seconds} seconds after every connection came of age. */
+  private static List<Integer> drainsPerSecondAfterTheAge(EngineHarness h, int connections,
+      int seconds) {
+    List<RecordingConnection> cs = new ArrayList<>();
+    List<TrackedConnection> ts = new ArrayList<>();
+    for (int i = 0; i < connections; i++) {
+      RecordingConnection c = new RecordingConnection();
+      cs.add(c);
+      ts.add(h.open(c, Protocol.HTTP_2));
+    }
+    h.advance(MAX_AGE.minusMillis(50));
+    List<Integer> perSecond = new ArrayList<>();
+    for (int s = 0; s < seconds; s++) {
+      long before = drained(cs);
+      for (int step = 0; step < 10; step++) {
+        h.advance(Duration.ofMillis(100));
+        closeDrained(cs, ts);
+      }
+      perSecond.add((int) (drained(cs) - before));
+    }
+    return perSecond;
+  }
+
   @Test
-  void drainsPerSecondAreCapped() {
-    try (EngineHarness h = new EngineHarness(config().maxDrainsPerSecond(3).build())) {
-      List<RecordingConnection> cs = openMany(h, 10, Protocol.HTTP_2);
-      // Every connection reaches its age on the same tick; the budget lets three go per second.
-      h.advance(Duration.ofMinutes(10).plusMillis(50));
-      assertThat(drained(cs)).isLessThanOrEqualTo(3);
-      h.advance(Duration.ofSeconds(1));
-      assertThat(drained(cs)).isLessThanOrEqualTo(6);
-      h.advance(Duration.ofSeconds(3));
-      assertThat(drained(cs)).isEqualTo(10);
+  void drainsPerSecondAreCappedAtTheFloorOnASmallServer() {
+    try (EngineHarness h = new EngineHarness(config().maxDrainsPerSecond(3)
+        .maxDrainingFraction(0.2).build())) {
+      // 10 connections: max(3, ceil(0.2 x open)) = 3 per second, even as each drain ends at once.
+      assertThat(drainsPerSecondAfterTheAge(h, 10, 5))
+          .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(3))
+          .contains(3);
+    }
+  }
+
+  @Test
+  void drainsPerSecondGrowWithTheOpenConnections() {
+    try (EngineHarness h = new EngineHarness(config().maxDrainsPerSecond(3)
+        .maxDrainingFraction(0.2).build())) {
+      // 100 connections: up to ceil(0.2 x open) per second, so that a pod with more connections
+      // sheds more of them and the counts across pods even out instead of drifting.
+      List<Integer> perSecond = drainsPerSecondAfterTheAge(h, 100, 3);
+      assertThat(perSecond.get(0)).isEqualTo(20);
+      assertThat(perSecond).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(20));
+    }
+  }
+
+  @Test
+  void requestCapIsAContractTheBudgetDoesNotHoldBack() {
+    try (EngineHarness h = new EngineHarness(config().maxDrainsPerSecond(1)
+        .maxDrainingFraction(0.01).maxRequestsPerConnection(2).jitter(0).build())) {
+      List<RecordingConnection> cs = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        RecordingConnection c = new RecordingConnection();
+        cs.add(c);
+        serve(h.open(c, Protocol.HTTP_2), 2);
+      }
+      // A budget of one drain at a time and one a second would have let one of them go.
+      assertThat(cs).allSatisfy(
+          c -> assertThat(c.onlyDrain()).isEqualTo(RecycleReason.MAX_REQUESTS));
     }
   }
 

@@ -12,7 +12,6 @@ import dev.respread.TrackedConnection;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -165,7 +164,7 @@ public final class RecyclingEngine {
         if (now - e.openedAtNanos >= limit) {
           tryDrain(e, RecycleReason.MAX_AGE, shuttingDown);
         } else if (e.requestCap != 0 && e.requests() >= e.requestCap) {
-          tryDrain(e, RecycleReason.MAX_REQUESTS, shuttingDown);
+          tryDrain(e, RecycleReason.MAX_REQUESTS, true);
         }
       } else if (state != ConnectionEntry.CLOSED && !e.graceJudged
           && now - e.drainStartedAtNanos >= graceNanos) {
@@ -215,17 +214,6 @@ public final class RecyclingEngine {
         e.graceJudged = false;
       }
     }
-  }
-
-  /** Drains the given entries for {@code reason}, within the budget; returns how many started. */
-  int drainWithinBudget(List<ConnectionEntry> chosen, RecycleReason reason) {
-    int started = 0;
-    for (ConnectionEntry e : chosen) {
-      if (tryDrain(e, reason, false)) {
-        started++;
-      }
-    }
-    return started;
   }
 
   /**
