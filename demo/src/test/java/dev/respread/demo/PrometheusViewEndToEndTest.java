@@ -29,7 +29,7 @@ class PrometheusViewEndToEndTest {
 
     int status = NetnsLauncher.run(List.of("--view", "prometheus", "--proxy", "iptables",
             "--modes", "respread", "--pods", "2", "--scale-to", "4", "--clients", "32",
-            "--warmup", "10s", "--run", "30s"),
+            "--warmup", "10s", "--run", "40s"),
         ProcessBuilder.Redirect.to(output.toFile()));
 
     String printed = Files.readString(output);
@@ -40,9 +40,10 @@ class PrometheusViewEndToEndTest {
     // Service scaled: a view warming up, or pods whose first scrapes are a second apart, is not
     // a scale-out.
     assertThat(r).as(printed).containsEntry("scale_out_drains_before_scale_out", "0");
-    // Every pod, the new ones included, serves at least half of a fair share over the last
-    // third of the run, and the busiest at most 1.25 times the mean.
-    assertThat(Double.parseDouble(r.get("min_over_mean"))).as(printed).isGreaterThan(0.5);
+    // Over the last third of the run, every pod, the new ones included, serves more than a
+    // quarter of a fair share, and the busiest at most 1.25 times the mean. (A pod below the
+    // mean is left alone, so the least busy one may stay well below it.)
+    assertThat(Double.parseDouble(r.get("min_over_mean"))).as(printed).isGreaterThan(0.25);
     assertThat(Double.parseDouble(r.get("max_over_mean"))).as(printed).isLessThanOrEqualTo(
         ScaleOutScenario.BALANCED);
   }
