@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.respread.LoadSnapshot;
 import dev.respread.kubernetes.internal.FailureCause;
+import dev.respread.kubernetes.internal.InformerMembers;
 import dev.respread.kubernetes.internal.ViewHealth;
 import dev.respread.kubernetes.internal.ViewHealth.State;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -336,7 +337,7 @@ class KubernetesLoadViewTest {
     assertThat(empty.getEndpoints()).isNull();
     assertThat(nulls.getEndpoints().get(1).getConditions()).isNull();
 
-    assertThat(KubernetesLoadView.readyInSlices(List.of(empty, nulls)))
+    assertThat(InformerMembers.readyInSlices(List.of(empty, nulls)))
         .containsExactlyInAnyOrder("web-a", "web-b");
   }
 
