@@ -2,6 +2,7 @@ package dev.respread.kubernetes;
 
 import static dev.respread.kubernetes.internal.Variables.KUBERNETES_METRICS_INTERVAL;
 import static dev.respread.kubernetes.internal.Variables.KUBERNETES_TIMEOUT;
+import static dev.respread.kubernetes.internal.Variables.MEMBERS_SOURCE;
 import static dev.respread.kubernetes.internal.Variables.POD_NAME;
 import static dev.respread.kubernetes.internal.Variables.POD_NAMESPACE;
 import static dev.respread.kubernetes.internal.Variables.POD_SELECTOR;
@@ -46,6 +47,10 @@ import java.util.Map;
  * <p>Read-only RBAC: {@code list} and {@code watch} on {@code endpointslices}
  * ({@code discovery.k8s.io}), {@code list} on {@code pods} in {@code metrics.k8s.io}, and, with a
  * pod selector instead of a Service, {@code list} and {@code watch} on {@code pods}.
+ *
+ * <p>For members from the API with load from Prometheus, use {@link PrometheusLoadView} with
+ * {@link MembersSource#KUBERNETES} (its default in a cluster). {@code RESPREAD_MEMBERS_SOURCE}
+ * may be {@code auto} or {@code kubernetes} here, which mean the same.
  */
 public final class KubernetesLoadView extends ComposedLoadView {
   /** The label the EndpointSlice controller puts on every slice of a Service. */
@@ -198,6 +203,12 @@ public final class KubernetesLoadView extends ComposedLoadView {
       timeout = problems.duration(KUBERNETES_TIMEOUT, "timeout", timeout, Duration.ofMillis(100),
           Duration.ofMinutes(1));
       checkShared(problems);
+      if (problems.choice(MEMBERS_SOURCE, "membersSource", MembersSource.AUTO,
+          MembersSource.class) == MembersSource.PROMETHEUS) {
+        problems.add(MEMBERS_SOURCE + ": \"" + problems.raw(MEMBERS_SOURCE) + '"', "auto or "
+            + "kubernetes, because the kubernetes load source reads the members from the API; "
+            + "for members from Prometheus, set RESPREAD_LOAD_SOURCE=prometheus");
+      }
       problems.throwIfAny();
       if (client != null) {
         return create(this, client, null);

@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -118,17 +119,76 @@ class PrometheusLoadViewTest {
   }
 
   @Test
-  void fillsTheDefaultRequestQueriesWithThePodNamespaceServiceAndWindow() {
+  void sendsRespreadsOwnCounterPerPodWithThePodsWhoseTargetIsUpFilledWithNamespaceServiceAndWindow() {
     view = view(builder());
 
     awaitLoad();
+    String up = "max by (pod) (up{namespace=\"shop\",service=\"web\"}) == 1";
     assertThat(lastQuery.get())
-        .contains("rate(http_server_requests_seconds_count{namespace=\"shop\",pod=\"web-a\"}[60s])")
-        .contains("avg(sum by (pod) (rate(http_server_requests_seconds_count{namespace=\"shop\","
-            + "service=\"web\"}[60s])) and on (pod) (max by (pod) (up{namespace=\"shop\","
-            + "service=\"web\"}) == 1))")
-        .contains("count(sum by (pod)")
+        .contains("label_replace((sum by (pod) (rate(respread_requests_total{namespace=\"shop\","
+            + "service=\"web\"}[60s])) and on (pod) (" + up + ")), \"respread_part\", \"load\"")
+        .contains("label_replace((" + up + "), \"respread_part\", \"up\"")
         .doesNotContain("{pod}", "{namespace}", "{service}", "{window}");
+    assertThat(view.noiseFloor()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aPodWhoseTargetIsUpWithoutALoadYetIsAMemberButLeftOutOfTheMean() {
+    // web-c was scraped once: its target is up, but rate() needs two samples.
+    body.set(success(load("web-a", NOW, "30"), load("web-b", NOW, "10"), up("web-a", NOW),
+        up("web-b", NOW), up("web-c", NOW)));
+
+    view = view(builder());
+
+    LoadSnapshot s = awaitLoad();
+    assertThat(s.ownLoad()).isEqualTo(30.0);
+    assertThat(s.meanLoad()).isEqualTo(20.0);
+    assertThat(s.readyMembers()).isEqualTo(3);
+  }
+
+  @Test
+  void aPodWithALoadWhoseTargetIsNotUpIsNoMember() {
+    body.set(success(load("web-a", NOW, "30"), load("web-b", NOW, "10"),
+        load("web-gone", NOW, "0"), up("web-a", NOW), up("web-b", NOW)));
+
+    view = view(builder());
+
+    LoadSnapshot s = awaitLoad();
+    assertThat(s.meanLoad()).isEqualTo(20.0);
+    assertThat(s.readyMembers()).isEqualTo(2);
+  }
+
+  @Test
+  void customQueriesAggregateInPrometheusAndAreTakenAsTheyCome() {
+    body.set(aggregated(NOW.minusSeconds(2), 30, 15, 3));
+
+    view = view(builder().metric(PrometheusLoadView.Metric.REQUESTS)
+        .meanQuery("avg(my_mean)"));
+
+    LoadSnapshot s = awaitLoad();
+    assertThat(s.ownLoad()).isEqualTo(30.0);
+    assertThat(s.meanLoad()).isEqualTo(15.0);
+    assertThat(s.readyMembers()).isEqualTo(3);
+    assertThat(s.loadObservedAtNanos()).isEqualTo(ticker.get() - Duration.ofSeconds(2).toNanos());
+    assertThat(lastQuery.get())
+        .contains("label_replace((sum(rate(http_server_requests_seconds_count{namespace=\"shop\","
+            + "pod=\"web-a\"}[60s]))), \"respread_part\", \"own\"")
+        .contains("label_replace((avg(my_mean)), \"respread_part\", \"mean\"")
+        .contains("label_replace((count(max by (pod) (up{namespace=\"shop\",service=\"web\"}) "
+            + "== 1)), \"respread_part\", \"members\"");
+  }
+
+  @Test
+  void aCustomQueryThatReturnsSeveralSeriesFailsSoftAsMalformed() {
+    body.set(aggregated(NOW, 30, 15, 3));
+    view = view(builder().ownQuery("sum(my_load{pod=\"{pod}\"})"));
+    LoadSnapshot before = awaitLoad();
+    body.set(success(series("own", NOW, "1"), series("own", NOW, "2")));
+
+    view.refreshNow();
+
+    awaitCause(FailureCause.MALFORMED);
+    assertThat(view.latest()).isSameAs(before);
   }
 
   @Test
@@ -181,16 +241,14 @@ class PrometheusLoadViewTest {
   }
 
   @Test
-  void aQueryReturningSeveralSeriesFailsSoftAsMalformed() {
-    String twoOwn = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        + series("own", NOW, "1") + ',' + series("own", NOW, "2") + "]}}";
-    assertFailsSoft(200, twoOwn, FailureCause.MALFORMED);
+  void aPodTwiceInThePerPodAnswerFailsSoftAsMalformed() {
+    assertFailsSoft(200, success(load("web-a", NOW, "1"), load("web-a", NOW, "2"),
+        up("web-a", NOW)), FailureCause.MALFORMED);
   }
 
   @Test
-  void withoutOwnSamplesYetOffersMembersOnly() {
-    body.set("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        + series("members", NOW, "3") + "]}}");
+  void withoutLoadSamplesYetOffersMembersOnly() {
+    body.set(success(up("web-a", NOW), up("web-b", NOW), up("web-c", NOW)));
 
     view = view(builder());
 
@@ -201,11 +259,11 @@ class PrometheusLoadViewTest {
   }
 
   @Test
-  void withoutAnOwnSeriesBesideTheMeanOffersMembersOnlyAndCountsNoFailure() {
-    // A pod just rolled out: its rate() has fewer than two samples, so the own query returns
-    // nothing while the rest of the Service has a mean.
-    body.set("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        + series("mean", NOW, "15") + ',' + series("members", NOW, "3") + "]}}");
+  void withoutAnOwnLoadBesideOtherPodsLoadsOffersMembersOnlyAndCountsNoFailure() {
+    // A pod just rolled out: its rate() has fewer than two samples, so it has no load series
+    // while the rest of the Service has.
+    body.set(success(load("web-b", NOW, "20"), load("web-c", NOW, "10"), up("web-a", NOW),
+        up("web-b", NOW), up("web-c", NOW)));
 
     view = view(builder());
 
@@ -328,9 +386,22 @@ class PrometheusLoadViewTest {
     view = view(builder().metric(PrometheusLoadView.Metric.CPU));
 
     awaitLoad();
-    assertThat(lastQuery.get()).contains("process_cpu_usage{namespace=\"shop\",pod=\"web-a\"}")
-        .doesNotContain("http_server_requests");
+    assertThat(lastQuery.get())
+        .contains("sum by (pod) (process_cpu_usage{namespace=\"shop\",service=\"web\"})")
+        .doesNotContain("respread_requests_total");
     assertThat(view.noiseFloor()).isEqualTo(0.02);
+  }
+
+  @Test
+  void containerCpuPresetQueriesCadvisorForTheNamespaceAndKeepsThePodsWhoseTargetIsUp() {
+    view = view(builder().metric(PrometheusLoadView.Metric.CONTAINER_CPU));
+
+    awaitLoad();
+    assertThat(lastQuery.get())
+        .contains("sum by (pod) (rate(container_cpu_usage_seconds_total{namespace=\"shop\","
+            + "container!=\"\"}[60s])) and on (pod) (max by (pod) (up{namespace=\"shop\","
+            + "service=\"web\"}) == 1)");
+    assertThat(view.noiseFloor()).isEqualTo(0.05);
   }
 
   private void assertFailsSoft(int failingStatus, String failingBody, FailureCause cause) {
@@ -398,18 +469,51 @@ class PrometheusLoadViewTest {
     assertThat(view.health().state()).isEqualTo(State.FAILING);
   }
 
-  static String answer(Instant at, double own, double mean, double members) {
+  /**
+   * A per-pod answer of a Service of {@code members} pods whose targets are up: this pod, web-a,
+   * at {@code own}, the others sharing what makes the mean {@code mean}.
+   */
+  static String answer(Instant at, double own, double mean, int members) {
+    List<String> series = new ArrayList<>();
+    series.add(load("web-a", at, number(own)));
+    series.add(up("web-a", at));
+    for (int i = 1; i < members; i++) {
+      String pod = "web-" + (char) ('a' + i);
+      series.add(load(pod, at, number((mean * members - own) / (members - 1))));
+      series.add(up(pod, at));
+    }
+    return success(series.toArray(String[]::new));
+  }
+
+  /** An answer to the own, mean and members queries of custom queries. */
+  static String aggregated(Instant at, double own, double mean, double members) {
+    return success(series("own", at, number(own)), series("mean", at, number(mean)),
+        series("members", at, number(members)));
+  }
+
+  private static String success(String... series) {
     return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        + series("own", at, number(own)) + ',' + series("mean", at, number(mean)) + ','
-        + series("members", at, number(members)) + "]}}";
+        + String.join(",", series) + "]}}";
   }
 
   private static String number(double v) {
     return Double.isNaN(v) ? "NaN" : Double.toString(v);
   }
 
+  private static String load(String pod, Instant at, String value) {
+    return sample("{\"respread_part\":\"load\",\"pod\":\"" + pod + "\"}", at, value);
+  }
+
+  private static String up(String pod, Instant at) {
+    return sample("{\"respread_part\":\"up\",\"pod\":\"" + pod + "\"}", at, "1");
+  }
+
   private static String series(String part, Instant at, String value) {
-    return "{\"metric\":{\"respread_part\":\"" + part + "\"},\"value\":[" + at.getEpochSecond()
-        + '.' + String.format("%03d", at.getNano() / 1_000_000) + ",\"" + value + "\"]}";
+    return sample("{\"respread_part\":\"" + part + "\"}", at, value);
+  }
+
+  private static String sample(String labels, Instant at, String value) {
+    return "{\"metric\":" + labels + ",\"value\":[" + at.getEpochSecond() + '.'
+        + String.format("%03d", at.getNano() / 1_000_000) + ",\"" + value + "\"]}";
   }
 }
