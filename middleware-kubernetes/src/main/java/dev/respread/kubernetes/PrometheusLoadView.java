@@ -415,8 +415,11 @@ public final class PrometheusLoadView extends ComposedLoadView {
             namespace, "this pod's namespace; set POD_NAMESPACE from the downward API "
                 + "(fieldRef metadata.namespace)");
       }
-      requireIfUsed(problems, template, "service", SERVICE_NAME, "serviceName",
-          serviceName, "the name of the Service, as in the service label of its series");
+      if (!fromApi || serviceName != null || !podSelector.isEmpty()) {
+        // Else already reported: members from the API need the Service's name too.
+        requireIfUsed(problems, template, "service", SERVICE_NAME, "serviceName",
+            serviceName, "the name of the Service, as in the service label of its series");
+      }
       problems.throwIfAny();
       Map<String, String> values = new HashMap<>();
       values.put("pod", podName);
