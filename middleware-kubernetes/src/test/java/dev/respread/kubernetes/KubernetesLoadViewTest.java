@@ -13,21 +13,14 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetricsBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -40,10 +33,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -53,13 +44,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Kubernetes view against fabric8's mock API server in CRUD mode, with real EndpointSlice,
  * Pod and PodMetrics objects. Failures (403, 500, slow answers) are injected with the mock
- * server's expectations, which it answers before falling back to its CRUD store.
- *
- * <p>Each test has a mock server of its own. When a watch closes, the mock server (7.9.0) waits
- * up to a minute for that watch's event executor to end ({@code WatchEventsListener.onClosed});
- * on a loaded machine a server shared by the class stopped answering for 10 to 30 seconds after
- * one test's informer stopped, and the next test's requests timed out. A server per test, shut
- * down off the test thread, keeps one test's watches from stalling another's requests.
+ * server's expectations, which it answers before falling back to its CRUD store. Each test has a
+ * {@link MockApiServer} of its own.
  */
 class KubernetesLoadViewTest {
   static final String NS = "shop";
@@ -67,6 +53,7 @@ class KubernetesLoadViewTest {
   static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
   static final String METRICS_PATH = "/apis/metrics.k8s.io/v1beta1/namespaces/" + NS + "/pods";
 
+  static MockApiServer api;
   static KubernetesMockServer server;
   static KubernetesClient client;
 
@@ -76,12 +63,9 @@ class KubernetesLoadViewTest {
 
   @BeforeEach
   void startMockApiServer() {
-    // What @EnableKubernetesMockClient(crud = true) builds: expectations first, then the store.
-    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-    server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-        new MockWebServer(), expectations, new KubernetesMixedDispatcher(expectations), false);
-    server.init();
-    client = server.createClient();
+    api = new MockApiServer();
+    server = api.server;
+    client = api.client;
   }
 
   @AfterEach
@@ -91,21 +75,8 @@ class KubernetesLoadViewTest {
         c.close();
       }
     } finally {
-      client.close();
-      stopInTheBackground(server);
+      api.close();
     }
-  }
-
-  private static void stopInTheBackground(KubernetesMockServer done) {
-    Thread stop = new Thread(() -> {
-      try {
-        done.destroy();
-      } catch (IllegalStateException e) {
-        // The mock server's shutdown timed out on a watch it still held; it is not reused.
-      }
-    }, "mock-api-server-shutdown");
-    stop.setDaemon(true);
-    stop.start();
   }
 
   @Test
@@ -465,23 +436,16 @@ class KubernetesLoadViewTest {
   }
 
   private static Endpoint ready(String pod) {
-    return endpoint(pod, true, true, false);
+    return MockApiServer.ready(pod);
   }
 
   private static Endpoint endpoint(String pod, boolean ready, boolean serving,
       boolean terminating) {
-    return new EndpointBuilder().addToAddresses("10.0.0." + Math.abs(pod.hashCode() % 250))
-        .withNewConditions().withReady(ready).withServing(serving).withTerminating(terminating)
-        .endConditions().withNewTargetRef().withKind("Pod").withName(pod).withNamespace(NS)
-        .endTargetRef().build();
+    return MockApiServer.endpoint(pod, ready, serving, terminating);
   }
 
   private static void slice(String name, Endpoint... endpoints) {
-    EndpointSlice slice = new EndpointSliceBuilder().withNewMetadata().withName(name)
-        .withNamespace(NS).addToLabels(KubernetesLoadView.SERVICE_NAME_LABEL, SERVICE)
-        .endMetadata().withAddressType("IPv4").withEndpoints(endpoints).build();
-    client.discovery().v1().endpointSlices().inNamespace(NS).resource(slice).createOr(
-        op -> op.update());
+    api.slice(NS, SERVICE, name, endpoints);
   }
 
   private static void metrics(String pod, String cpu, Instant at) {
