@@ -222,7 +222,10 @@ public final class PrometheusLoadView extends ComposedLoadView {
       this.url = url;
     }
 
-    /** The preset behind the default queries ({@code RESPREAD_PROMETHEUS_METRIC}). Default respread. */
+    /**
+     * The preset behind the default queries ({@code RESPREAD_PROMETHEUS_METRIC}). Default
+     * {@link Metric#RESPREAD}.
+     */
     public Builder metric(Metric metric) {
       this.metric = requireNonNull(metric, "metric");
       return this;

@@ -11,7 +11,6 @@ import dev.respread.kubernetes.internal.ViewHealth.State;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
@@ -170,7 +169,8 @@ class KubernetesLoadViewTest {
   @Test
   void forbiddenMetricsFailSoftAndRecover() {
     twoReadyPodsAt600mAnd200m();
-    server.expect().get().withPath(METRICS_PATH).andReturn(403, status(403, "Forbidden"))
+    server.expect().get().withPath(METRICS_PATH)
+        .andReturn(403, MockApiServer.status(403, "Forbidden"))
         .once();
 
     KubernetesLoadView view = view(client);
@@ -195,7 +195,8 @@ class KubernetesLoadViewTest {
     // Without retries, so that one 500 answer is one failed read.
     KubernetesLoadView view = view(client(5000));
     LoadSnapshot before = awaitLoad(view, 2);
-    server.expect().get().withPath(METRICS_PATH).andReturn(500, status(500, "etcd down")).once();
+    server.expect().get().withPath(METRICS_PATH)
+        .andReturn(500, MockApiServer.status(500, "etcd down")).once();
     metrics("web-b", "300m", NOW);
 
     view.refreshNow();
@@ -235,10 +236,8 @@ class KubernetesLoadViewTest {
   @Test
   void forbiddenEndpointSlicesFailSoftAndTheInformerRecovers() {
     twoReadyPodsAt600mAnd200m();
-    server.expect().get().withPath("/apis/discovery.k8s.io/v1/namespaces/" + NS
-        + "/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D" + SERVICE
-        + "&resourceVersion=0")
-        .andReturn(403, status(403, "Forbidden")).times(2);
+    server.expect().get().withPath(MockApiServer.slicesPath(NS, SERVICE))
+        .andReturn(403, MockApiServer.status(403, "Forbidden")).times(2);
 
     KubernetesLoadView view = view(client(5000));
 
@@ -408,15 +407,8 @@ class KubernetesLoadViewTest {
         .clock(Clock.fixed(NOW, ZoneOffset.UTC)).meterRegistry(registry).build());
   }
 
-  /**
-   * A client of the mock server with the given request timeout, quick watch retries and no
-   * request retries (fabric8 retries 5xx answers by default, which would hide them).
-   */
   private KubernetesClient client(int requestTimeoutMillis) {
-    return track(new KubernetesClientBuilder().withConfig(new ConfigBuilder(
-        client.getConfiguration()).withRequestTimeout(requestTimeoutMillis)
-        .withWatchReconnectInterval(100).withWatchReconnectLimit(-1)
-        .withRequestRetryBackoffLimit(0).build()).build());
+    return track(api.client(requestTimeoutMillis));
   }
 
   private <T extends AutoCloseable> T track(T closeable) {
@@ -471,9 +463,5 @@ class KubernetesLoadViewTest {
         .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
         .endStatus().build();
     client.pods().inNamespace(NS).resource(pod).create();
-  }
-
-  private static io.fabric8.kubernetes.api.model.Status status(int code, String message) {
-    return new StatusBuilder().withCode(code).withMessage(message).withStatus("Failure").build();
   }
 }

@@ -105,7 +105,8 @@ class LoadViewProvidersTest {
             assertThat(e.problems()).containsExactlyInAnyOrder(
                 "RESPREAD_PROMETHEUS_URL: \"prometheus:9090\" (expected: the Prometheus base URL, "
                     + "such as http://prometheus.monitoring:9090)",
-                "RESPREAD_PROMETHEUS_METRIC: \"latency\" (expected: one of respread, requests, cpu, container_cpu)",
+                "RESPREAD_PROMETHEUS_METRIC: \"latency\" (expected: one of respread, requests, "
+                    + "cpu, container_cpu)",
                 "RESPREAD_PROMETHEUS_WINDOW: \"0s\" (expected: >= 1s and <= 1h)",
                 "RESPREAD_PROMETHEUS_BEARER_TOKEN_FILE: \"/nonexistent/token\" (expected: a "
                     + "readable file holding the token)",

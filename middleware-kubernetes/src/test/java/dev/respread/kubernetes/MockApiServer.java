@@ -1,11 +1,15 @@
 package dev.respread.kubernetes;
 
 import dev.respread.kubernetes.internal.InformerMembers;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -46,6 +50,28 @@ final class MockApiServer implements AutoCloseable {
         .endMetadata().withAddressType("IPv4").withEndpoints(endpoints).build();
     client.discovery().v1().endpointSlices().inNamespace(namespace).resource(slice).createOr(
         op -> op.update());
+  }
+
+  /** The path of an informer's first list of {@code service}'s slices. */
+  static String slicesPath(String namespace, String service) {
+    return "/apis/discovery.k8s.io/v1/namespaces/" + namespace
+        + "/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D" + service
+        + "&resourceVersion=0";
+  }
+
+  /**
+   * A new client of this server with the given request timeout, quick watch retries and no
+   * request retries (fabric8 retries 5xx answers by default, which would hide them).
+   */
+  KubernetesClient client(int requestTimeoutMillis) {
+    return new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
+        .withRequestTimeout(requestTimeoutMillis).withWatchReconnectInterval(100)
+        .withWatchReconnectLimit(-1).withRequestRetryBackoffLimit(0).build()).build();
+  }
+
+  /** A Status body as the API server sends with an error. */
+  static Status status(int code, String message) {
+    return new StatusBuilder().withCode(code).withMessage(message).withStatus("Failure").build();
   }
 
   /** A ready, serving, non-terminating endpoint of {@code pod}. */

@@ -9,6 +9,7 @@ import dev.respread.LoadSnapshot;
 import dev.respread.kubernetes.internal.FailureCause;
 import dev.respread.kubernetes.internal.ViewHealth;
 import dev.respread.kubernetes.internal.ViewHealth.State;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,17 +26,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,7 +115,7 @@ class PrometheusLoadViewTest {
   }
 
   @Test
-  void sendsRespreadsOwnCounterPerPodWithThePodsWhoseTargetIsUpFilledWithNamespaceServiceAndWindow() {
+  void sendsTheRespreadCounterPerPodAndThePodsWhoseTargetIsUpFilledIn() {
     view = view(builder());
 
     awaitLoad();
@@ -290,35 +286,18 @@ class PrometheusLoadViewTest {
     LoadSnapshot before = awaitLoad();
     // A line break is not allowed in a header value (RFC 9110, section 5.5).
     Files.writeString(token, "two\nlines");
-    List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        logged.add(r);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    // System.Logger goes to java.util.logging here: no platform-logging bridge on the path.
-    Logger logger = Logger.getLogger("dev.respread.kubernetes");
-    logger.addHandler(handler);
-    try {
+    List<String> warnings;
+    try (CapturedLog log = new CapturedLog()) {
       view.refreshNow();
       awaitCause(FailureCause.MALFORMED);
       view.refreshNow();
       Await.until(() -> failures(FailureCause.MALFORMED) == 2.0, view.health()::toString);
-    } finally {
-      logger.removeHandler(handler);
+      warnings = log.warnings();
     }
 
     assertThat(view.latest()).isSameAs(before);
     assertThat(requests.get()).isEqualTo(1);
-    assertThat(logged).filteredOn(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
-        .singleElement().satisfies(r -> assertThat(r.getMessage()).contains("cannot read"));
+    assertThat(warnings).singleElement().asString().contains("cannot read");
   }
 
   @Test
@@ -379,6 +358,53 @@ class PrometheusLoadViewTest {
 
     awaitCause(FailureCause.UNREACHABLE);
     assertThat(view.latest()).isSameAs(LoadSnapshot.unavailable());
+  }
+
+  @Test
+  void forbiddenEndpointSlicesLeaveTheViewWithoutMembersLoggedOnceWithTheFixUntilAllowed() {
+    try (MockApiServer api = new MockApiServer(); CapturedLog log = new CapturedLog();
+        KubernetesClient client = api.client(5000)) {
+      api.slice("shop", "web", "web-1", MockApiServer.ready("web-a"),
+          MockApiServer.ready("web-b"));
+      api.server.expect().get().withPath(MockApiServer.slicesPath("shop", "web"))
+          .andReturn(403, MockApiServer.status(403, "Forbidden")).times(2);
+
+      view = view(builder().members(MembersSource.KUBERNETES).kubernetesClient(client));
+
+      Await.until(() -> view.health().cause(PrometheusLoadView.MEMBERS)
+          == FailureCause.FORBIDDEN, view.health()::toString);
+      assertThat(view.health().state()).isEqualTo(State.FAILING);
+      assertThat(view.latest().hasMembers()).isFalse();
+      assertThat(log.warnings()).singleElement().asString()
+          .contains("members", "forbidden", "allow list and watch on endpointslices "
+              + "(discovery.k8s.io), or set RESPREAD_MEMBERS_SOURCE=prometheus");
+      // Allowed again (the 403s used up): web-a at 30 against the mean of web-a and web-b,
+      // 7.5; web-c, which Prometheus knows, is no member.
+      Await.until(() -> view.latest().hasLoad() && view.latest().readyMembers() == 2,
+          () -> view.latest() + " " + view.health());
+      assertThat(view.latest().meanLoad()).isEqualTo(18.75);
+      // The informer's heartbeat reports the members readable again within a second.
+      Await.until(() -> view.health().state() == State.OK, view.health()::toString);
+      view.close();
+    }
+  }
+
+  @Test
+  void unreachablePrometheusWithMembersFromTheApiOffersMembersOnly() {
+    server.stop(0);
+    try (MockApiServer api = new MockApiServer()) {
+      api.slice("shop", "web", "web-1", MockApiServer.ready("web-a"),
+          MockApiServer.ready("web-b"));
+
+      view = view(builder().members(MembersSource.KUBERNETES).kubernetesClient(api.client));
+
+      awaitCause(FailureCause.UNREACHABLE);
+      Await.until(() -> view.latest().hasMembers(), () -> view.latest() + " " + view.health());
+      assertThat(view.latest().readyMembers()).isEqualTo(2);
+      assertThat(view.latest().hasLoad()).isFalse();
+      // Before the mock API server goes: a watch it still holds slows its shutdown.
+      view.close();
+    }
   }
 
   @Test
