@@ -8,8 +8,6 @@ import dev.respread.kubernetes.internal.FailureCause;
 import dev.respread.kubernetes.internal.InformerMembers;
 import dev.respread.kubernetes.internal.ViewHealth;
 import dev.respread.kubernetes.internal.ViewHealth.State;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -458,10 +456,6 @@ class KubernetesLoadViewTest {
   }
 
   private static void pod(String name, boolean ready, Map<String, String> labels) {
-    Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(NS)
-        .withLabels(labels).endMetadata().withNewStatus().withPhase("Running")
-        .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
-        .endStatus().build();
-    client.pods().inNamespace(NS).resource(pod).create();
+    api.pod(NS, name, ready, labels);
   }
 }

@@ -1,6 +1,8 @@
 package dev.respread.kubernetes;
 
 import dev.respread.kubernetes.internal.InformerMembers;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
@@ -50,6 +52,15 @@ final class MockApiServer implements AutoCloseable {
         .endMetadata().withAddressType("IPv4").withEndpoints(endpoints).build();
     client.discovery().v1().endpointSlices().inNamespace(namespace).resource(slice).createOr(
         op -> op.update());
+  }
+
+  /** Creates a running pod whose Ready condition is {@code ready}. */
+  void pod(String namespace, String name, boolean ready, Map<String, String> labels) {
+    Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+        .withLabels(labels).endMetadata().withNewStatus().withPhase("Running")
+        .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
+        .endStatus().build();
+    client.pods().inNamespace(namespace).resource(pod).create();
   }
 
   /** The path of an informer's first list of {@code service}'s slices. */

@@ -2,6 +2,7 @@ package dev.respread.kubernetes;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -403,6 +405,48 @@ class PrometheusLoadViewTest {
       assertThat(view.latest().readyMembers()).isEqualTo(2);
       assertThat(view.latest().hasLoad()).isFalse();
       // Before the mock API server goes: a watch it still holds slows its shutdown.
+      view.close();
+    }
+  }
+
+  @Test
+  void customQueriesWithMembersFromTheApiTakeOwnAndMeanFromPrometheusAndTheCountFromTheSlices() {
+    body.set(aggregated(NOW, 30, 15, 99));
+    try (MockApiServer api = new MockApiServer()) {
+      api.slice("shop", "web", "web-1", MockApiServer.ready("web-a"),
+          MockApiServer.ready("web-b"), MockApiServer.ready("web-c"));
+
+      view = view(builder().meanQuery("avg(my_mean)").members(MembersSource.KUBERNETES)
+          .kubernetesClient(api.client));
+
+      Await.until(() -> view.latest().hasLoad() && view.latest().readyMembers() == 3,
+          () -> view.latest() + " " + view.health());
+      assertThat(view.latest().ownLoad()).isEqualTo(30.0);
+      assertThat(view.latest().meanLoad()).isEqualTo(15.0);
+      assertThat(lastQuery.get()).contains("avg(my_mean)").doesNotContain("\"members\"");
+      view.close();
+    }
+  }
+
+  @Test
+  void podsSelectedByLabelAreTheMembersOfTheContainerCpuPresetWithoutAServiceName() {
+    body.set(answer(NOW, 0.6, 0.3, 3));
+    try (MockApiServer api = new MockApiServer()) {
+      api.pod("shop", "web-a", true, Map.of("app", "web"));
+      api.pod("shop", "web-b", true, Map.of("app", "web"));
+      api.pod("shop", "web-c", false, Map.of("app", "web"));
+
+      view = PrometheusLoadView.builder(URI.create("http://127.0.0.1:"
+              + server.getAddress().getPort())).metric(PrometheusLoadView.Metric.CONTAINER_CPU)
+          .podName("web-a").namespace("shop").podSelector(Map.of("app", "web"))
+          .kubernetesClient(api.client).interval(Duration.ofMinutes(10))
+          .ticker(ticker::get).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
+
+      // web-b and web-c share 0.3 cores (0.15 each); web-c is not ready.
+      Await.until(() -> view.latest().hasLoad() && view.latest().readyMembers() == 2,
+          () -> view.latest() + " " + view.health());
+      assertThat(view.latest().meanLoad()).isCloseTo(0.375, within(1e-9));
+      assertThat(lastQuery.get()).doesNotContain("service");
       view.close();
     }
   }
