@@ -393,7 +393,7 @@ public final class PrometheusLoadView extends ComposedLoadView {
       checkShared(problems);
       boolean fromApi = membersFromApi(problems);
       Shape shape = shape(fromApi);
-      String template = shape == Shape.PODS || shape == Shape.PODS_AND_UP
+      String template = shape.perPod()
           // Without the API, only the members' loads: the answer then grows with the Service, not
           // with the namespace (cAdvisor's series have no service label).
           ? fromApi ? PromQl.combinePods(metric.podQuery(), null)

@@ -23,21 +23,17 @@ import java.util.Map;
  * per interval, because metrics-server offers no watch. Its values are themselves 15 to 60 s
  * old, which each sample's time reflects.
  */
-public final class MetricsServerLoads implements LoadPart {
+public final class MetricsServerLoads extends PolledLoadPart {
   /** The channel this part reports on. */
   public static final String CHANNEL = "metrics.k8s.io";
 
   private final KubernetesClient client;
   private final String namespace;
   private final Map<String, String> podSelector;
-  private final Duration interval;
   private final Ticker ticker;
   private final Clock clock;
-  private final Refresher refresher;
   private volatile Duration window;
   private volatile boolean readInFlight;
-  private Sink sink;
-  private ViewHealth health;
 
   /**
    * @param podSelector narrows the list to these pods; empty for every pod of the namespace
@@ -46,29 +42,17 @@ public final class MetricsServerLoads implements LoadPart {
   public MetricsServerLoads(KubernetesClient client, String namespace,
       Map<String, String> podSelector, Duration interval, Duration window, Ticker ticker,
       Clock clock) {
+    super(CHANNEL, "kubernetes-load-view", interval);
     this.client = requireNonNull(client, "client");
     this.namespace = requireNonNull(namespace, "namespace");
     this.podSelector = requireNonNull(podSelector, "podSelector");
-    this.interval = requireNonNull(interval, "interval");
     this.window = requireNonNull(window, "window");
     this.ticker = requireNonNull(ticker, "ticker");
     this.clock = requireNonNull(clock, "clock");
-    this.refresher = new Refresher("kubernetes-load-view");
   }
 
   @Override
-  public List<String> channels() {
-    return List.of(CHANNEL);
-  }
-
-  @Override
-  public void start(Sink sink, ViewHealth health) {
-    this.sink = sink;
-    this.health = health;
-    refresher.every(interval, this::read);
-  }
-
-  private void read() {
+  void read() {
     readInFlight = true;
     try {
       PodMetricOperation op = client.top().pods().inNamespace(namespace);
@@ -129,18 +113,8 @@ public final class MetricsServerLoads implements LoadPart {
     return window;
   }
 
-  @Override
-  public void refreshNow() {
-    refresher.once(this::read);
-  }
-
   /** Whether a list call is waiting for its answer now. */
   public boolean readInFlight() {
     return readInFlight;
-  }
-
-  @Override
-  public void close() {
-    refresher.close();
   }
 }

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,7 +26,7 @@ import java.util.Map;
  * ({@link PromQl#combinePods}: each pod's load, and the pods whose target is up), or, for custom
  * queries that aggregate in the server, own, mean and members ({@link PromQl#combine}).
  */
-public final class PrometheusQuery implements LoadPart {
+public final class PrometheusQuery extends PolledLoadPart {
   /** The channel this part reports on. */
   public static final String CHANNEL = "query";
 
@@ -50,25 +49,21 @@ public final class PrometheusQuery implements LoadPart {
       this.givesMembers = givesMembers;
     }
 
-    /** Whether the query also gives the members, so that the view needs no other part. */
-    public boolean givesMembers() {
-      return givesMembers;
+    /** Whether the query returns each pod's load, built by {@link PromQl#combinePods}. */
+    public boolean perPod() {
+      return perPod;
     }
   }
 
   private final URI queryUri;
   private final String query;
   private final Shape shape;
-  private final Duration interval;
   private final Duration timeout;
   private final Path tokenFile;
   private final Duration window;
   private final Ticker ticker;
   private final Clock clock;
   private final HttpClient http;
-  private final Refresher refresher;
-  private Sink sink;
-  private ViewHealth health;
 
   /**
    * @param base the Prometheus base URL
@@ -78,35 +73,23 @@ public final class PrometheusQuery implements LoadPart {
    */
   public PrometheusQuery(URI base, String query, Shape shape, Duration interval,
       Duration timeout, Path tokenFile, Duration window, Ticker ticker, Clock clock) {
+    super(CHANNEL, "prometheus-load-view", interval);
     String b = base.toString();
     this.queryUri = URI.create((b.endsWith("/") ? b : b + '/') + "api/v1/query");
     this.query = requireNonNull(query, "query");
     this.shape = requireNonNull(shape, "shape");
-    this.interval = requireNonNull(interval, "interval");
     this.timeout = requireNonNull(timeout, "timeout");
     this.tokenFile = tokenFile;
     this.window = requireNonNull(window, "window");
     this.ticker = requireNonNull(ticker, "ticker");
     this.clock = requireNonNull(clock, "clock");
     this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
-    this.refresher = new Refresher("prometheus-load-view");
   }
 
   @Override
-  public List<String> channels() {
-    return List.of(CHANNEL);
-  }
-
-  @Override
-  public void start(Sink sink, ViewHealth health) {
-    this.sink = sink;
-    this.health = health;
-    refresher.every(interval, this::refresh);
-  }
-
-  private void refresh() {
+  void read() {
     try {
-      read();
+      send();
     } catch (RuntimeException e) {
       // What the request or the answer did that was not foreseen (a token file holding a line
       // break is not a legal header value) is still one failed read: counted, logged once, and
@@ -115,7 +98,7 @@ public final class PrometheusQuery implements LoadPart {
     }
   }
 
-  private void read() {
+  private void send() {
     String body;
     try {
       HttpRequest.Builder request = HttpRequest.newBuilder(queryUri).timeout(timeout)
@@ -190,18 +173,8 @@ public final class PrometheusQuery implements LoadPart {
     return window;
   }
 
-  @Override
-  public void refreshNow() {
-    refresher.once(this::refresh);
-  }
-
   /** The query sent on every refresh, for logs and tests. */
   public String query() {
     return query;
-  }
-
-  @Override
-  public void close() {
-    refresher.close();
   }
 }
