@@ -2,12 +2,14 @@ package dev.respread;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.respread.internal.RecyclerMetrics;
 import dev.respread.internal.RecyclingEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +44,7 @@ import java.util.function.DoubleSupplier;
 public final class ConnectionRecycler implements AutoCloseable {
   private static final Logger logger = System.getLogger(ConnectionRecycler.class.getName());
 
+  private final RecyclerMetrics metrics;
   private final RecyclingEngine engine;
   private final LoadView view;
   private final ScheduledExecutorService scheduler;
@@ -49,20 +52,31 @@ public final class ConnectionRecycler implements AutoCloseable {
   private final ScheduledFuture<?> ticks;
   private volatile CompletableFuture<Void> shutdown;
   private volatile boolean drainedAll;
+  /** Guarded by {@code this}. */
+  private boolean closed;
+  /** Guarded by {@code this}: cancelled on close, since a scheduler passed in outlives us. */
+  private final List<Future<?>> periodicTasks = new ArrayList<>();
 
   private ConnectionRecycler(Builder b) {
     RecyclingConfig config = b.config;
+    this.metrics = new RecyclerMetrics(b.meterRegistry, b.name);
+    String name = metrics.server();
     LoadView v = b.loadView;
-    if (v == null && config.loadSource() != LoadSource.NONE && config.enabled()) {
-      v = createView(config, b.environment, b.ticker, b.meterRegistry, b.name);
+    try {
+      if (v == null && config.loadSource() != LoadSource.NONE && config.enabled()) {
+        v = createView(config, b.environment, b.ticker, b.meterRegistry, name);
+      }
+    } catch (RuntimeException e) {
+      metrics.close();
+      throw e;
     }
     this.view = v;
-    this.engine = new RecyclingEngine(config, v, b.ticker, b.random, b.meterRegistry, b.name);
+    this.engine = new RecyclingEngine(config, v, b.ticker, b.random, metrics);
     this.ownsScheduler = b.scheduler == null;
-    this.scheduler = ownsScheduler ? newScheduler(b.name) : b.scheduler;
+    this.scheduler = ownsScheduler ? newScheduler(name) : b.scheduler;
     long tick = RecyclingEngine.TICK.toNanos();
     this.ticks = scheduler.scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.NANOSECONDS);
-    logger.log(Level.DEBUG, "respread recycler \"{0}\" started: {1}", b.name, config);
+    logger.log(Level.DEBUG, "respread recycler \"{0}\" started: {1}", name, config);
   }
 
   private static LoadView createView(RecyclingConfig config, Map<String, String> env,
@@ -89,7 +103,8 @@ public final class ConnectionRecycler implements AutoCloseable {
     try {
       engine.tick();
       CompletableFuture<Void> s = shutdown;
-      if (s != null && !s.isDone() && engine.openConnections() == 0 && drainedAll) {
+      if (s != null && !s.isDone() && drainedAll
+          && (engine.openConnections() == 0 || !engine.config().enabled())) {
         s.complete(null);
       }
     } catch (Throwable t) {
@@ -138,13 +153,20 @@ public final class ConnectionRecycler implements AutoCloseable {
       throw new IllegalArgumentException("period: " + period + " (expected: > 0)");
     }
     long nanos = period.toNanos();
-    return scheduler.scheduleAtFixedRate(() -> {
-      try {
-        task.run();
-      } catch (Throwable t) {
-        logger.log(Level.WARNING, "respread periodic task failed", t);
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("runPeriodically: the recycler is closed");
       }
-    }, nanos, nanos, TimeUnit.NANOSECONDS);
+      Future<?> f = scheduler.scheduleAtFixedRate(() -> {
+        try {
+          task.run();
+        } catch (Throwable t) {
+          logger.log(Level.WARNING, "respread periodic task failed", t);
+        }
+      }, nanos, nanos, TimeUnit.NANOSECONDS);
+      periodicTasks.add(f);
+      return f;
+    }
   }
 
   /** The configuration in force. */
@@ -165,13 +187,25 @@ public final class ConnectionRecycler implements AutoCloseable {
   /**
    * Drains every connection once, after {@link RecyclingConfig#shutdownDelay()}, so that
    * kube-proxy has dropped this endpoint and clients reconnect elsewhere. Connections accepted
-   * after the drain starts are drained as they arrive. Idempotent.
+   * after the drain starts are drained as they arrive. After the grace, connections still busy
+   * are closed hard (and counted), and idle HTTP/1.1 connections are closed: the server is going
+   * away, and a client that sends on one at that moment retries as it would after any
+   * keep-alive timeout (RFC 9112 §9.6). Idempotent.
    *
-   * @return a future that completes when every connection has closed; connections still busy
-   *     after the grace are closed hard
+   * <p>With recycling switched off ({@link RecyclingConfig#enabled()} false) nothing is drained,
+   * and the future completes once the delay has passed: the switch that is flipped when
+   * something goes wrong must never hold up a shutdown. The server's own shutdown then ends its
+   * connections.
+   *
+   * @return a future that completes when every connection has closed; it fails with an
+   *     {@link IllegalStateException} if the recycler is {@linkplain #close() closed} first
    */
   public CompletableFuture<Void> shutdown() {
     synchronized (this) {
+      if (closed && shutdown == null) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException("shutdown: the recycler is already closed"));
+      }
       if (shutdown == null) {
         shutdown = new CompletableFuture<>();
         long delay = config().shutdownDelay().toNanos();
@@ -190,7 +224,21 @@ public final class ConnectionRecycler implements AutoCloseable {
    */
   @Override
   public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (shutdown != null && !shutdown.isDone()) {
+        shutdown.completeExceptionally(new IllegalStateException("the recycler was closed "
+            + "before its shutdown finished (" + engine.openConnections() + " connections open)"));
+      }
+    }
     ticks.cancel(false);
+    synchronized (this) {
+      periodicTasks.forEach(f -> f.cancel(false));
+      periodicTasks.clear();
+    }
     if (ownsScheduler) {
       scheduler.shutdownNow();
     }
@@ -201,6 +249,7 @@ public final class ConnectionRecycler implements AutoCloseable {
         logger.log(Level.WARNING, "Failed to close the load view", e);
       }
     }
+    metrics.close();
   }
 
   /** A builder of {@link ConnectionRecycler}. */

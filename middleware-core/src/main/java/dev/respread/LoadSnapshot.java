@@ -2,7 +2,12 @@ package dev.respread;
 
 /**
  * What a {@link LoadView} knows about the Service at one moment: this pod's load, the mean load of
- * the members that report one, and how many members are ready.
+ * the members that report one, how many members report one, and how many members are ready.
+ *
+ * <p>The controller takes the Service's total load as {@code mean × reportingMembers} and its
+ * fair share as that total over {@code readyMembers}: moving connections between pods does not
+ * change the total, so an old mean stays right while connections re-spread, and a member that is
+ * ready but has no load yet (a pod that a scale-out just added) lowers the fair share at once.
  *
  * <p>Load is in the view's own unit (CPU cores, requests per second); the controller only uses
  * ratios and the difference {@code own - mean}. Times are in the {@link Ticker} time base that the
@@ -10,19 +15,21 @@ package dev.respread;
  */
 public final class LoadSnapshot {
   private static final LoadSnapshot UNAVAILABLE =
-      new LoadSnapshot(Double.NaN, Double.NaN, 0, Long.MIN_VALUE, Long.MIN_VALUE);
+      new LoadSnapshot(Double.NaN, Double.NaN, 0, 0, Long.MIN_VALUE, Long.MIN_VALUE);
 
   private final double ownLoad;
   private final double meanLoad;
   private final int readyMembers;
+  private final int reportingMembers;
   private final long loadObservedAtNanos;
   private final long membersObservedAtNanos;
 
-  private LoadSnapshot(double ownLoad, double meanLoad, int readyMembers,
+  private LoadSnapshot(double ownLoad, double meanLoad, int readyMembers, int reportingMembers,
       long loadObservedAtNanos, long membersObservedAtNanos) {
     this.ownLoad = ownLoad;
     this.meanLoad = meanLoad;
     this.readyMembers = readyMembers;
+    this.reportingMembers = reportingMembers;
     this.loadObservedAtNanos = loadObservedAtNanos;
     this.membersObservedAtNanos = membersObservedAtNanos;
   }
@@ -34,7 +41,8 @@ public final class LoadSnapshot {
    */
   public static LoadSnapshot of(double ownLoad, double meanLoad, int readyMembers,
       long observedAtNanos) {
-    return new LoadSnapshot(ownLoad, meanLoad, readyMembers, observedAtNanos, observedAtNanos);
+    return new LoadSnapshot(ownLoad, meanLoad, readyMembers, readyMembers, observedAtNanos,
+        observedAtNanos);
   }
 
   /**
@@ -43,13 +51,24 @@ public final class LoadSnapshot {
    */
   public static LoadSnapshot of(double ownLoad, double meanLoad, int readyMembers,
       long loadObservedAtNanos, long membersObservedAtNanos) {
-    return new LoadSnapshot(ownLoad, meanLoad, readyMembers, loadObservedAtNanos,
+    return new LoadSnapshot(ownLoad, meanLoad, readyMembers, readyMembers, loadObservedAtNanos,
         membersObservedAtNanos);
+  }
+
+  /**
+   * A snapshot whose mean covers {@code reportingMembers} of the {@code readyMembers}: members
+   * without a load value yet (a pod whose rate has fewer than two samples) are left out of the
+   * mean but still count as members.
+   */
+  public static LoadSnapshot of(double ownLoad, double meanLoad, int readyMembers,
+      int reportingMembers, long loadObservedAtNanos, long membersObservedAtNanos) {
+    return new LoadSnapshot(ownLoad, meanLoad, readyMembers, reportingMembers,
+        loadObservedAtNanos, membersObservedAtNanos);
   }
 
   /** Membership without load, for a view whose metrics are not available yet. */
   public static LoadSnapshot membersOnly(int readyMembers, long observedAtNanos) {
-    return new LoadSnapshot(Double.NaN, Double.NaN, readyMembers, Long.MIN_VALUE,
+    return new LoadSnapshot(Double.NaN, Double.NaN, readyMembers, 0, Long.MIN_VALUE,
         observedAtNanos);
   }
 
@@ -71,6 +90,14 @@ public final class LoadSnapshot {
   /** Ready members of the Service, this pod included; 0 if unknown. */
   public int readyMembers() {
     return readyMembers;
+  }
+
+  /**
+   * How many members the mean covers; the snapshot factories that do not take it assume every
+   * ready member. 0 without load values.
+   */
+  public int reportingMembers() {
+    return reportingMembers;
   }
 
   /** When the load values were observed, or {@link Long#MIN_VALUE} if there are none. */
@@ -96,6 +123,6 @@ public final class LoadSnapshot {
   @Override
   public String toString() {
     return "LoadSnapshot{own=" + ownLoad + ", mean=" + meanLoad + ", members=" + readyMembers
-        + '}';
+        + ", reporting=" + reportingMembers + '}';
   }
 }

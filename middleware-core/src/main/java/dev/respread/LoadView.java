@@ -24,9 +24,11 @@ public interface LoadView extends AutoCloseable {
   }
 
   /**
-   * The window over which the view measures load. After it sheds, the controller waits for load
-   * observed at least this long after the drains, so that it judges their effect and not the
-   * load from before. Default zero.
+   * The window over which the view measures load. The controller uses it twice: a view value
+   * observed less than a window after one of this pod's sheds covers only part of its effect,
+   * which the controller makes up for with the effect it measured locally; and a member count
+   * must hold for a window before a growth from it counts as a scale-out. Default zero: every
+   * value is of the instant it was observed.
    */
   default Duration measurementWindow() {
     return Duration.ZERO;

@@ -242,16 +242,23 @@ public final class RecyclingConfig {
   }
 
   /**
-   * The most drains this server starts in any one second of its clock, whatever the triggers say
-   * (shutdown excepted). Default {@code 10}; {@code RESPREAD_MAX_DRAINS_PER_SECOND}.
+   * The floor of the per-second drain budget. In any one second of its clock this server starts
+   * at most {@code max(maxDrainsPerSecond, ceil(maxDrainingFraction × open connections))} drains
+   * for age, load and scale-out, so that the budget grows with what the server carries: a fixed
+   * number per pod lets pods with many connections shed proportionally fewer, and the counts
+   * drift apart instead of evening out. Drains for the request cap and for shutdown are not
+   * limited: the request cap is an explicit contract, as Envoy's
+   * {@code max_requests_per_connection}. Default {@code 10}; {@code RESPREAD_MAX_DRAINS_PER_SECOND}.
    */
   public int maxDrainsPerSecond() {
     return maxDrainsPerSecond;
   }
 
   /**
-   * The most connections draining at once, as a fraction of the open ones; at least one
-   * connection may always drain. Default {@code 0.25}; {@code RESPREAD_MAX_DRAINING_FRACTION}.
+   * The most connections draining at once for age, load and scale-out, as a fraction of the open
+   * ones (at least one connection may always drain), and the share of the open connections the
+   * per-second budget allows (see {@link #maxDrainsPerSecond()}). Default {@code 0.25};
+   * {@code RESPREAD_MAX_DRAINING_FRACTION}.
    */
   public double maxDrainingFraction() {
     return maxDrainingFraction;

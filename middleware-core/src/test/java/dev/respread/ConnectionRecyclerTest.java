@@ -2,10 +2,13 @@ package dev.respread;
 
 import static dev.respread.testing.EngineHarness.serve;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.respread.internal.RecyclerMetrics;
 import dev.respread.testing.EngineHarness;
+import dev.respread.testing.FakeClock;
 import dev.respread.testing.RecordingConnection;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** The age, request, grace, budget and shutdown rules, on a fake clock. */
 class ConnectionRecyclerTest {
+  private static final Duration MAX_AGE = Duration.ofMinutes(10);
+  private static final Duration GRACE = Duration.ofSeconds(30);
 
   private static RecyclingConfig.Builder config() {
     return RecyclingConfig.builder()
@@ -230,17 +235,75 @@ class ConnectionRecyclerTest {
     }
   }
 
+  /** Closes every connection that was asked to drain, as a client does on GOAWAY. */
+  private static void closeDrained(List<RecordingConnection> cs, List<TrackedConnection> ts) {
+    for (int i = 0; i < cs.size(); i++) {
+      if (!cs.get(i).drains.isEmpty() && !cs.get(i).closed) {
+        cs.get(i).closed = true;
+        ts.get(i).closed();
+      }
+    }
+  }
+
+  /** Drains started in each of the {@code seconds} seconds after every connection came of age. */
+  private static List<Integer> drainsPerSecondAfterTheAge(EngineHarness h, int connections,
+      int seconds) {
+    List<RecordingConnection> cs = new ArrayList<>();
+    List<TrackedConnection> ts = new ArrayList<>();
+    for (int i = 0; i < connections; i++) {
+      RecordingConnection c = new RecordingConnection();
+      cs.add(c);
+      ts.add(h.open(c, Protocol.HTTP_2));
+    }
+    h.advance(MAX_AGE.minusMillis(50));
+    List<Integer> perSecond = new ArrayList<>();
+    for (int s = 0; s < seconds; s++) {
+      long before = drained(cs);
+      for (int step = 0; step < 10; step++) {
+        h.advance(Duration.ofMillis(100));
+        closeDrained(cs, ts);
+      }
+      perSecond.add((int) (drained(cs) - before));
+    }
+    return perSecond;
+  }
+
   @Test
-  void drainsPerSecondAreCapped() {
-    try (EngineHarness h = new EngineHarness(config().maxDrainsPerSecond(3).build())) {
-      List<RecordingConnection> cs = openMany(h, 10, Protocol.HTTP_2);
-      // Every connection reaches its age on the same tick; the budget lets three go per second.
-      h.advance(Duration.ofMinutes(10).plusMillis(50));
-      assertThat(drained(cs)).isLessThanOrEqualTo(3);
-      h.advance(Duration.ofSeconds(1));
-      assertThat(drained(cs)).isLessThanOrEqualTo(6);
-      h.advance(Duration.ofSeconds(3));
-      assertThat(drained(cs)).isEqualTo(10);
+  void drainsPerSecondAreCappedAtTheFloorOnASmallServer() {
+    try (EngineHarness h = new EngineHarness(config().maxDrainsPerSecond(3)
+        .maxDrainingFraction(0.2).build())) {
+      // 10 connections: max(3, ceil(0.2 x open)) = 3 per second, even as each drain ends at once.
+      assertThat(drainsPerSecondAfterTheAge(h, 10, 5))
+          .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(3))
+          .contains(3);
+    }
+  }
+
+  @Test
+  void drainsPerSecondGrowWithTheOpenConnections() {
+    try (EngineHarness h = new EngineHarness(config().maxDrainsPerSecond(3)
+        .maxDrainingFraction(0.2).build())) {
+      // 100 connections: up to ceil(0.2 x open) per second, so that a pod with more connections
+      // sheds more of them and the counts across pods even out instead of drifting.
+      List<Integer> perSecond = drainsPerSecondAfterTheAge(h, 100, 3);
+      assertThat(perSecond.get(0)).isEqualTo(20);
+      assertThat(perSecond).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(20));
+    }
+  }
+
+  @Test
+  void requestCapIsAContractTheBudgetDoesNotHoldBack() {
+    try (EngineHarness h = new EngineHarness(config().maxDrainsPerSecond(1)
+        .maxDrainingFraction(0.01).maxRequestsPerConnection(2).jitter(0).build())) {
+      List<RecordingConnection> cs = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        RecordingConnection c = new RecordingConnection();
+        cs.add(c);
+        serve(h.open(c, Protocol.HTTP_2), 2);
+      }
+      // A budget of one drain at a time and one a second would have let one of them go.
+      assertThat(cs).allSatisfy(
+          c -> assertThat(c.onlyDrain()).isEqualTo(RecycleReason.MAX_REQUESTS));
     }
   }
 
@@ -443,6 +506,104 @@ class ConnectionRecyclerTest {
       task.cancel(false);
       h.advance(Duration.ofSeconds(5));
       assertThat(runs).hasValue(3);
+    }
+  }
+
+  @Test
+  void shutdownWithRecyclingSwitchedOffCompletesAfterTheDelayWithoutDraining() {
+    try (EngineHarness h = new EngineHarness(config().enabled(false).build())) {
+      RecordingConnection c = new RecordingConnection();
+      h.open(c, Protocol.HTTP_2);
+      CompletableFuture<Void> done = h.recycler.shutdown();
+      h.advance(Duration.ofSeconds(4));
+      assertThat(done).isNotDone();
+      h.advance(Duration.ofSeconds(2));
+      assertThat(done).isCompleted();
+      assertThat(c.drains).isEmpty();
+      assertThat(c.forceCloses).isZero();
+    }
+  }
+
+  @Test
+  void shutdownClosesAnIdleHttp1ConnectionAfterTheGrace() {
+    try (EngineHarness h = new EngineHarness(config().build())) {
+      RecordingConnection c = new RecordingConnection();
+      TrackedConnection t = h.open(c, Protocol.HTTP_1_1);
+      serve(t, 1);
+      CompletableFuture<Void> done = h.recycler.shutdown();
+      h.advance(Duration.ofSeconds(6)); // the delay: drained, idle
+      assertThat(c.onlyDrain()).isEqualTo(RecycleReason.SHUTDOWN);
+      assertThat(c.forceCloses).isZero();
+      h.advance(GRACE.plusSeconds(1));
+      assertThat(c.forceCloses).isEqualTo(1);
+      assertThat(h.counter(RecyclerMetrics.CONNECTIONS_FORCED)).isZero();
+      t.closed();
+      h.advance(Duration.ofMillis(200));
+      assertThat(done).isCompleted();
+    }
+  }
+
+  @Test
+  void shutdownClosesAnHttp1ConnectionDrainedEarlierThatStayedIdle() {
+    try (EngineHarness h = new EngineHarness(config().build())) {
+      RecordingConnection c = new RecordingConnection();
+      TrackedConnection t = h.open(c, Protocol.HTTP_1_1);
+      serve(t, 1);
+      h.advance(MAX_AGE.plus(GRACE).plusSeconds(2)); // drained for its age, idle past the grace
+      assertThat(c.onlyDrain()).isEqualTo(RecycleReason.MAX_AGE);
+      assertThat(c.forceCloses).isZero();
+      CompletableFuture<Void> done = h.recycler.shutdown();
+      h.advance(Duration.ofSeconds(6).plus(GRACE).plusSeconds(1));
+      assertThat(c.forceCloses).isEqualTo(1);
+      t.closed();
+      h.advance(Duration.ofMillis(200));
+      assertThat(done).isCompleted();
+    }
+  }
+
+  @Test
+  void closeFailsAPendingShutdownInsteadOfLeavingItHanging() {
+    EngineHarness h = new EngineHarness(config().build());
+    h.open(new RecordingConnection(), Protocol.HTTP_2);
+    CompletableFuture<Void> done = h.recycler.shutdown();
+    h.close();
+    assertThat(done).isCompletedExceptionally();
+    assertThatThrownBy(done::join).hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed before its shutdown finished");
+  }
+
+  @Test
+  void shutdownAfterCloseReturnsAFailedFutureInsteadOfThrowing() {
+    EngineHarness h = new EngineHarness(config().build());
+    h.close();
+    assertThat(h.recycler.shutdown()).isCompletedExceptionally();
+  }
+
+  @Test
+  void closeRemovesTheRecyclersMeters() {
+    EngineHarness h = new EngineHarness(config().build());
+    assertThat(h.registry.find(RecyclerMetrics.CONNECTIONS_OPEN).gauge()).isNotNull();
+    h.close();
+    assertThat(h.registry.getMeters()).isEmpty();
+  }
+
+  @Test
+  void secondLiveRecyclerWithTheSameNameOnOneRegistryReportsUnderItsOwnName() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    FakeClock clock = new FakeClock();
+    ConnectionRecycler.Builder b = ConnectionRecycler.builder(config().build()).ticker(clock)
+        .scheduler(clock.scheduler()).meterRegistry(registry).name("http");
+    try (ConnectionRecycler first = b.build(); ConnectionRecycler second = b.build()) {
+      first.register(new RecordingConnection(), Protocol.HTTP_2);
+      assertThat(registry.get(RecyclerMetrics.CONNECTIONS_OPEN).tag("server", "http").gauge()
+          .value()).isEqualTo(1.0);
+      assertThat(registry.get(RecyclerMetrics.CONNECTIONS_OPEN).tag("server", "http-2").gauge()
+          .value()).isZero();
+      first.close();
+      try (ConnectionRecycler third = b.build()) {
+        assertThat(registry.get(RecyclerMetrics.CONNECTIONS_OPEN).tag("server", "http").gauge()
+            .value()).isZero();
+      }
     }
   }
 }

@@ -15,10 +15,20 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The load controller's rules, on a fake clock with a view the test sets. */
+/**
+ * The load controller's rules, on a fake clock with a view the test sets. Unless a test sets a
+ * snapshot itself, the view refreshes every second with the values of {@link #hold}, as a
+ * Prometheus view does, over a window of five minutes, so that within a test the window covers
+ * next to none of the drains; drained connections close and stop sending.
+ */
 class LoadControllerTest {
+  private static final Duration WINDOW = Duration.ofMinutes(5);
+  /** Long enough for a member count to be a stable baseline. */
+  private static final int STABLE = (int) WINDOW.toSeconds() + 1;
   private EngineHarness h;
   private StaticLoadView view;
+  /** own, mean, members, reporting members; refreshed into the view every second, or null. */
+  private double[] held;
   private final List<RecordingConnection> connections = new ArrayList<>();
   private final List<TrackedConnection> tracked = new ArrayList<>();
   private final List<Integer> rates = new ArrayList<>();
@@ -26,13 +36,31 @@ class LoadControllerTest {
   private final FakeClock clock = new FakeClock();
 
   private void start(RecyclingConfig.Builder config) {
-    start(config, new StaticLoadView(clock));
+    start(config, 0.0);
+  }
+
+  private void start(RecyclingConfig.Builder config, double noiseFloor) {
+    StaticLoadView inner = new StaticLoadView(clock, noiseFloor);
+    start(config, new LoadView() {
+      @Override
+      public LoadSnapshot latest() {
+        return inner.latest();
+      }
+
+      @Override
+      public double noiseFloor() {
+        return inner.noiseFloor();
+      }
+
+      @Override
+      public Duration measurementWindow() {
+        return WINDOW;
+      }
+    });
+    view = inner;
   }
 
   private void start(RecyclingConfig.Builder config, LoadView loadView) {
-    if (loadView instanceof StaticLoadView) {
-      view = (StaticLoadView) loadView;
-    }
     h = new EngineHarness(clock, config.maxDrainsPerSecond(1000).maxDrainingFraction(1.0)
         .maxConnectionAge(Duration.ofMinutes(10)).jitter(0).build(), loadView, () -> 0.5);
   }
@@ -56,13 +84,45 @@ class LoadControllerTest {
     }
   }
 
+  /** The view says this from now on, refreshed every second; every member reports a load. */
+  private void hold(double own, double mean, int members) {
+    hold(own, mean, members, members);
+  }
+
+  private void hold(double own, double mean, int members, int reporting) {
+    held = new double[] {own, mean, members, reporting};
+    refresh();
+  }
+
+  /** The view stops refreshing: what it says now, it says for ever. */
+  private void freeze(LoadSnapshot snapshot) {
+    held = null;
+    view.set(snapshot);
+  }
+
+  private void refresh() {
+    long now = clock.nanoTime();
+    view.set(LoadSnapshot.of(held[0], held[1], (int) held[2], (int) held[3], now, now));
+  }
+
   /** Runs {@code seconds} of traffic, one second at a time. */
   private void run(int seconds) {
     for (int s = 0; s < seconds; s++) {
       for (int i = 0; i < tracked.size(); i++) {
+        RecordingConnection c = connections.get(i);
+        if (!c.drains.isEmpty()) {
+          if (!c.closed) {
+            c.closed = true;
+            tracked.get(i).closed();
+          }
+          continue;
+        }
         EngineHarness.serve(tracked.get(i), rates.get(i));
       }
       h.advance(Duration.ofSeconds(1));
+      if (held != null) {
+        refresh();
+      }
     }
   }
 
@@ -80,7 +140,7 @@ class LoadControllerTest {
   void hotPodShedsTheBusiestConnectionThatCarriesNoMoreThanTheExcess() {
     start();
     connections(40, 30, 20, 10);
-    view.update(150, 100, 3);
+    hold(150, 100, 3);
     run(3);
     // Excess (150-100)/150 = 1/3; target gain x excess = 1/6. The 40% connection would move the
     // hot spot, so the 30% one goes, which covers the target alone.
@@ -90,14 +150,14 @@ class LoadControllerTest {
   @Test
   void podThatStartedEmptyGetsItsChurnAllowanceWhenItFirstRunsHot() {
     start();
-    view.update(0, 100, 4);
+    hold(0, 100, 4);
     run(5);
     // Reconnects land on the new pod and make it the hottest: 60 against a mean of 30.
     connections(10, 10, 10, 10, 10, 10);
-    view.update(60, 30, 4);
-    run(2);
-    // Target gain x excess = 0.25 of 60 = 15 requests/s: two 10 rps connections. With the
-    // allowance counted while the pod was empty, it could drain only one.
+    hold(60, 30, 4);
+    run(1);
+    // Its first plan: gain x excess = 0.25 of 60 = 15 requests/s, two 10 rps connections. With
+    // the allowance counted while the pod was empty, it could drain only one.
     assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(2);
   }
 
@@ -105,7 +165,7 @@ class LoadControllerTest {
   void connectionCarryingMoreThanTheExcessIsNeverMoved() {
     start();
     connections(100);
-    view.update(200, 100, 4);
+    hold(200, 100, 4);
     run(20);
     assertThat(connections.get(0).drains).isEmpty();
   }
@@ -114,7 +174,7 @@ class LoadControllerTest {
   void podWithinTheThresholdShedsNothing() {
     start();
     connections(10, 10, 10, 10);
-    view.update(115, 100, 3);
+    hold(115, 100, 3);
     run(10);
     assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
   }
@@ -123,62 +183,77 @@ class LoadControllerTest {
   void differenceBelowTheAbsoluteFloorShedsNothing() {
     start(RecyclingConfig.builder().loadMinDifference(0.2));
     connections(10, 10, 10, 10);
-    view.update(0.3, 0.15, 2);
+    hold(0.3, 0.15, 2);
     run(10);
     assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
   }
 
   @Test
   void viewNoiseFloorAppliesWhenNoMinimumIsConfigured() {
-    start(RecyclingConfig.builder(), new StaticLoadView(clock, 0.2));
+    start(RecyclingConfig.builder(), 0.2);
     connections(10, 10, 10, 10);
-    view.update(0.3, 0.15, 2);
+    hold(0.3, 0.15, 2);
     run(10);
     assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
   }
 
   @Test
-  void controllerHoldsOffUntilASnapshotNewerThanItsDrains() {
+  void podShedsDownToItsFairShareOnLocalEvidenceWithoutWaitingForTheView() {
     start();
     connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
-    view.update(200, 100, 3);
-    run(2);
-    int afterFirst = drainedIndexes(RecycleReason.LOAD).size();
-    assertThat(afterFirst).isPositive();
-    run(10);
-    assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(afterFirst);
-    view.update(200, 100, 3);
-    run(2);
-    assertThat(drainedIndexes(RecycleReason.LOAD).size()).isGreaterThan(afterFirst);
+    // 1.9 times the fair share, for the whole run: the view's window covers none of the drains.
+    hold(190, 100, 3);
+    run(15);
+    // Each plan's effect shows in the local request rate a second later, and the pod plans
+    // again until its corrected load is within the threshold: three connections (excess 0.47,
+    // target 0.24), then one more (133 -> 114).
+    assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(4);
+    assertThat(h.registry.get(RecyclerMetrics.LOAD_RATIO).gauge().value())
+        .isBetween(1.0, 1.2);
   }
 
   @Test
-  void controllerWaitsAMeasurementWindowAfterItsDrains() {
-    StaticLoadView inner = new StaticLoadView(clock);
-    LoadView windowed = new LoadView() {
-      @Override
-      public LoadSnapshot latest() {
-        return inner.latest();
-      }
-
-      @Override
-      public Duration measurementWindow() {
-        return Duration.ofSeconds(30);
-      }
-    };
-    start(RecyclingConfig.builder(), windowed);
+  void viewThatHasCaughtUpWithTheDrainsReplacesTheLocalCorrection() {
+    start();
     connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
-    inner.update(200, 100, 3);
-    run(2);
-    int afterFirst = drainedIndexes(RecycleReason.LOAD).size();
+    hold(190, 100, 3);
+    run(15);
+    int shed = drainedIndexes(RecycleReason.LOAD).size();
+    freeze(LoadSnapshot.unavailable());
+    run(STABLE);
+    // A window after the drains the view shows what the pod carries now: a little hot, within
+    // the threshold. The local correction no longer applies, so the pod takes it as it is.
+    hold(115, 100, 3);
     run(10);
-    inner.update(200, 100, 3);
+    assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(shed);
+    assertThat(h.registry.get(RecyclerMetrics.LOAD_RATIO).gauge().value()).isEqualTo(1.15);
+  }
+
+  @Test
+  void planDeferredByTheBudgetCompletesAsSlotsFree() {
+    start(RecyclingConfig.builder());
+    h.close();
+    h = new EngineHarness(clock, RecyclingConfig.builder().maxDrainsPerSecond(1000)
+        .maxDrainingFraction(0.1).maxConnectionAge(Duration.ofMinutes(10)).jitter(0).build(),
+        new LoadView() {
+          @Override
+          public LoadSnapshot latest() {
+            return view.latest();
+          }
+
+          @Override
+          public Duration measurementWindow() {
+            return WINDOW;
+          }
+        }, () -> 0.5);
+    connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
+    hold(200, 100, 3);
     run(2);
-    assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(afterFirst);
-    run(20);
-    inner.update(200, 100, 3);
+    // Target 0.25 of the load: three connections, one draining at a time (10 % of 10).
+    assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(1);
+    assertThat(h.counter(RecyclerMetrics.DRAINS_DEFERRED, "reason", "load")).isEqualTo(1.0);
     run(2);
-    assertThat(drainedIndexes(RecycleReason.LOAD).size()).isGreaterThan(afterFirst);
+    assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(3);
   }
 
   @Test
@@ -186,12 +261,12 @@ class LoadControllerTest {
     start(RecyclingConfig.builder().coldMaxConnectionAge(Duration.ofMinutes(30)));
     connections(5);
     for (int minute = 0; minute < 29; minute++) {
-      view.update(50, 100, 3);
+      hold(50, 100, 3);
       run(60);
     }
     assertThat(connections.get(0).drains).isEmpty();
     for (int minute = 0; minute < 2; minute++) {
-      view.update(50, 100, 3);
+      hold(50, 100, 3);
       run(60);
     }
     assertThat(connections.get(0).onlyDrain()).isEqualTo(RecycleReason.MAX_AGE);
@@ -202,7 +277,7 @@ class LoadControllerTest {
     start();
     connections(5);
     for (int minute = 0; minute < 11; minute++) {
-      view.update(100, 100, 3);
+      hold(100, 100, 3);
       run(60);
     }
     assertThat(connections.get(0).onlyDrain()).isEqualTo(RecycleReason.MAX_AGE);
@@ -212,7 +287,7 @@ class LoadControllerTest {
   void staleSnapshotFallsBackToAgeAndRequestRules() {
     start(RecyclingConfig.builder().loadMaxStaleness(Duration.ofSeconds(30)));
     connections(10, 10, 10, 10);
-    view.update(50, 100, 3);
+    freeze(LoadSnapshot.of(50, 100, 3, clock.nanoTime()));
     run(40);
     // Once stale, the cold suspension ends and the hot/cold judgement stops.
     run(60 * 10);
@@ -225,7 +300,7 @@ class LoadControllerTest {
   void staleHotSnapshotShedsNothing() {
     start(RecyclingConfig.builder().loadMaxStaleness(Duration.ofSeconds(5)));
     connections(10, 10, 10, 10);
-    view.set(LoadSnapshot.of(300, 100, 3, h.clock.nanoTime() - Duration.ofSeconds(10).toNanos()));
+    freeze(LoadSnapshot.of(300, 100, 3, h.clock.nanoTime() - Duration.ofSeconds(10).toNanos()));
     run(30);
     assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
   }
@@ -278,7 +353,7 @@ class LoadControllerTest {
     start();
     connections(10, 10, 10, 10);
     long now = h.clock.nanoTime();
-    view.set(garbage.hasLoad() ? LoadSnapshot.of(garbage.ownLoad(), garbage.meanLoad(),
+    freeze(garbage.hasLoad() ? LoadSnapshot.of(garbage.ownLoad(), garbage.meanLoad(),
         garbage.readyMembers(), now) : garbage);
     run(30);
     assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
@@ -289,7 +364,7 @@ class LoadControllerTest {
   void singlePodShedsNothing() {
     start();
     connections(10, 10, 10, 10);
-    view.update(1000, 100, 1);
+    hold(1000, 100, 1);
     run(30);
     assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
   }
@@ -298,9 +373,10 @@ class LoadControllerTest {
   void scaleOutShedsTheNewMembersShareAtOnce() {
     start();
     connections(10, 10, 10, 10, 10, 10, 10, 10);
-    view.update(100, 100, 2);
-    run(3);
-    view.update(100, 100, 4);
+    hold(100, 100, 2);
+    run(STABLE);
+    // Two new members, with no load values yet: the mean still covers the two old ones.
+    hold(100, 100, 4, 2);
     run(2);
     // 2 -> 4 members: a pod at its fair share hands over 1 - 2/4 of its requests.
     assertThat(drainedIndexes(RecycleReason.SCALE_OUT)).hasSize(4);
@@ -311,9 +387,11 @@ class LoadControllerTest {
   void scaleOutWithMembershipOnlyShedsOneMinusNOverM() {
     start();
     connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
-    view.set(LoadSnapshot.membersOnly(5, h.clock.nanoTime()));
-    run(3);
-    view.set(LoadSnapshot.membersOnly(10, h.clock.nanoTime()));
+    for (int s = 0; s < STABLE; s++) {
+      freeze(LoadSnapshot.membersOnly(5, h.clock.nanoTime()));
+      run(1);
+    }
+    freeze(LoadSnapshot.membersOnly(10, h.clock.nanoTime()));
     run(2);
     assertThat(drainedIndexes(RecycleReason.SCALE_OUT)).hasSize(5);
   }
@@ -322,22 +400,54 @@ class LoadControllerTest {
   void coldPodStillHandsNewMembersWhatItHasAboveTheNewMean() {
     start();
     connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
-    view.update(80, 100, 2);
-    run(3);
-    view.update(80, 100, 4);
+    hold(80, 100, 2);
+    run(STABLE);
+    hold(80, 100, 4, 2);
     run(2);
-    // New mean 100 x 2/4 = 50; the pod carries 80, so it sheds up to 30/80 of its requests:
+    // New fair share 100 x 2/4 = 50; the pod carries 80, so it sheds up to 30/80 of its requests:
     // three connections of 10% each, since a fourth would shed more than the excess.
     assertThat(drainedIndexes(RecycleReason.SCALE_OUT)).hasSize(3);
+  }
+
+  @Test
+  void membersAppearingOneReadApartAtStartUpAreNoScaleOut() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10);
+    // The second pod's series arrives one scrape after the first's.
+    hold(100, 100, 1);
+    run(2);
+    hold(100, 100, 2);
+    run(30);
+    assertThat(drainedIndexes(RecycleReason.SCALE_OUT)).isEmpty();
+  }
+
+  @Test
+  void globalRiseInTrafficDoesNotMakeThePodHot() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10);
+    hold(80, 80, 4);
+    run(STABLE);
+    // Every client doubles its rate over a minute; the view's own value and mean lag behind
+    // together, while the local rate is up at once.
+    for (int s = 0; s < 60; s++) {
+      for (int i = 0; i < rates.size(); i++) {
+        rates.set(i, 10 + (10 * s) / 60);
+      }
+      double lagging = 80 + (80.0 * Math.max(0, s - 30)) / 60;
+      hold(lagging, lagging, 4);
+      run(1);
+    }
+    assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
+    assertThat(drainedIndexes(RecycleReason.SCALE_OUT)).isEmpty();
   }
 
   @Test
   void scaleInShedsNothing() {
     start();
     connections(10, 10, 10, 10);
-    view.update(100, 100, 4);
+    hold(100, 100, 4);
     run(3);
-    view.update(100, 100, 2);
+    hold(100, 100, 2);
     run(5);
     assertThat(connections).allSatisfy(c -> assertThat(c.drains).isEmpty());
   }
@@ -371,9 +481,9 @@ class LoadControllerTest {
     List<LogRecord> records = captureLogs(() -> {
       start();
       connections(10);
-      view.update(100, 100, 3);
+      hold(100, 100, 3);
       run(5);
-      view.set(LoadSnapshot.of(Double.NaN, 1, 3, clock.nanoTime()));
+      freeze(LoadSnapshot.of(Double.NaN, 1, 3, clock.nanoTime()));
       run(60);
     });
     assertThat(records).extracting(LogRecord::getLevel)
@@ -387,11 +497,11 @@ class LoadControllerTest {
     List<LogRecord> records = captureLogs(() -> {
       start();
       connections(10);
-      view.update(100, 100, 3);
+      hold(100, 100, 3);
       run(5);
-      view.set(LoadSnapshot.of(-1, 1, 3, clock.nanoTime()));
+      freeze(LoadSnapshot.of(-1, 1, 3, clock.nanoTime()));
       run(5);
-      view.update(100, 100, 3);
+      hold(100, 100, 3);
       run(30);
     });
     assertThat(records).extracting(LogRecord::getLevel).containsExactly(
@@ -404,9 +514,9 @@ class LoadControllerTest {
       start();
       connections(10);
       for (int i = 0; i < 60; i++) {
-        view.update(100, 100, 3);
+        hold(100, 100, 3);
         run(2);
-        view.set(LoadSnapshot.unavailable());
+        freeze(LoadSnapshot.unavailable());
         run(2);
       }
     });
@@ -420,7 +530,7 @@ class LoadControllerTest {
       start(RecyclingConfig.builder().loadMaxStaleness(Duration.ofSeconds(30)));
       connections(10);
       run(20);
-      view.update(100, 100, 3);
+      hold(100, 100, 3);
       run(5);
     });
     assertThat(records).isEmpty();
@@ -441,7 +551,7 @@ class LoadControllerTest {
   void gaugesShowWhatTheControllerLastRead() {
     start();
     connections(10);
-    view.update(150, 100, 3);
+    hold(150, 100, 3);
     run(2);
     assertThat(h.registry.get(RecyclerMetrics.LOAD_RATIO).gauge().value()).isEqualTo(1.5);
     assertThat(h.registry.get(RecyclerMetrics.LOAD_MEMBERS).gauge().value()).isEqualTo(3.0);

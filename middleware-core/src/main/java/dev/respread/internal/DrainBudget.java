@@ -7,9 +7,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * Limits how many drains start per second and how many connections drain at once. Lock-free:
  * a drain may be started from a request thread when a connection reaches its request cap.
  *
- * <p>The per-second limit counts drains in fixed windows of one second of the engine's clock. The
- * concurrent limit is {@code max(1, floor(fraction × open))}, so that one connection may always
- * drain even on a server with very few.
+ * <p>The per-second limit counts drains in fixed windows of one second of the engine's clock; it
+ * is {@code max(perSecond, ceil(fraction × open))}, so that it grows with what the server
+ * carries. An absolute limit alone let every pod drain at the same rate whatever its connection
+ * count, so that nothing pulled the counts back towards even: two pods drifted from 52 % to
+ * 77 % of the connections with a request cap of 2, and ended less balanced than with no
+ * recycling. The concurrent limit is {@code max(1, floor(fraction × open))}, so that one
+ * connection may always drain even on a server with very few.
  */
 final class DrainBudget {
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -44,11 +48,12 @@ final class DrainBudget {
       return false;
     }
     long index = Math.floorDiv(nowNanos, NANOS_PER_SECOND);
+    long limit = Math.max(perSecond, (long) Math.ceil(fraction * openConnections));
     while (true) {
       long packed = window.get();
       long currentIndex = packed >> COUNT_BITS;
       long count = packed == Long.MIN_VALUE || currentIndex != index ? 0 : packed & COUNT_MASK;
-      if (count >= perSecond) {
+      if (count >= Math.min(limit, COUNT_MASK)) {
         draining.decrementAndGet();
         return false;
       }

@@ -9,28 +9,45 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 
 /**
  * Compares this pod with the Service and sheds connections when it is hot, or when the Service
  * has just gained members. Runs on the engine's scheduler thread only.
  *
+ * <p><b>Own load is local and exact; the shared view supplies the mean and the members.</b> The
+ * view's own value and mean are a consistent pair, measured over the same window, so a global
+ * rise in traffic (which the mean shows a window late, while every pod's local rate rises now)
+ * moves both and never makes every pod look hot. The pair is then corrected for this pod's own
+ * sheds that the view's window does not cover yet, using the effect measured on the local request
+ * count a second after each shed: reconnects land at random and 1/M of them come back, so the
+ * effect is only known once it shows. The controller thus acts again a second or two after a
+ * shed instead of a whole view window later.
+ *
+ * <p>The Service's total load is {@code mean × reportingMembers}, and this pod's fair share is
+ * that total over the ready members. Moving connections between pods leaves the total as it is,
+ * so an old mean stays right while connections re-spread; a member added by a scale-out lowers
+ * the fair share as soon as the membership shows it, before it has any load.
+ *
  * <p>Rules, in order:
  * <ol>
  *   <li>A snapshot that is missing, stale, NaN, negative or impossible (own load above the whole
  *       Service's) is not used for load; the engine keeps its age and request rules.</li>
- *   <li>After a shed, nothing more is shed until load observed at least one measurement window
- *       after the drains arrives, because reconnects land at random and the effect must be seen
- *       before acting again.</li>
- *   <li>Scale-out: ready members grew from N to M. Once the new members take their share, the
- *       mean drops to {@code mean × N / M}, with the mean seen before the growth; the pod sheds
- *       the part of its load above that, or {@code 1 - N / M} when it has no load values.</li>
- *   <li>Load: with at least two members, {@code own > mean × (1 + threshold)} and
- *       {@code own - mean} above the noise floor, shed {@code gain × (own - mean) / own}.</li>
- *   <li>Cold: while {@code own < mean}, age recycling waits for the cold age cap instead.</li>
+ *   <li>Scale-out: ready members grew from a stable N (seen on two distinct reads while the view
+ *       was usable) to M. The pod plans to shed what it carries above its new fair share,
+ *       {@code 1 - N / M} for a pod at its old share, in one plan. A view warming up, or members
+ *       whose series appear one scrape apart, never form the baseline the growth is judged
+ *       against.</li>
+ *   <li>Load: with at least two members, {@code own > fair × (1 + threshold)} and
+ *       {@code own - fair} above the noise floor, shed {@code gain × (own - fair) / own}.</li>
+ *   <li>A plan completes: drains the budget defers are retried every tick until the plan is done
+ *       or a scale-out replaces it. No new plan starts until the effect of the last one has been
+ *       measured locally.</li>
+ *   <li>Cold: while {@code own < fair}, age recycling waits for the cold age cap instead.</li>
  * </ol>
  * Shedding picks the busiest connections first but never one whose share of this pod's requests
- * exceeds the excess {@code (own - mean) / own}: moving it would only move the hot spot
+ * exceeds the excess {@code (own - fair) / own}: moving it would only move the hot spot
  * (grpc-java#10948). The load rule (not the scale-out reaction) also spends a churn budget: about
  * one drain per open connection per {@code maxConnectionAge}, so that a mean no pod can reach
  * never turns into a recycle storm.
@@ -45,6 +62,18 @@ final class LoadController {
           .thenComparingLong(e -> e.requestCap);
   private static final long WARNING_INTERVAL_NANOS = 5 * 60 * 1_000_000_000L;
 
+  /** A shed whose effect on the local rate was measured, until the view's window covers it. */
+  private static final class Shed {
+    final long at;
+    /** Local rate after the shed over the rate before. */
+    final double effect;
+
+    Shed(long at, double effect) {
+      this.at = at;
+      this.effect = effect;
+    }
+  }
+
   private final RecyclingConfig config;
   private final LoadView view;
   private final RecyclingEngine engine;
@@ -54,14 +83,37 @@ final class LoadController {
   private final double noiseFloor;
 
   private long nextEvaluationAt = NONE;
-  private long lastShedAt = NONE;
   private long lastSampleAt = NONE;
+  /** The engine's request total at the last evaluation, and when it was read. */
+  private long lastTotal;
+  private long lastTotalAt = NONE;
+  /** Requests per second on this server over the last evaluation interval; NaN at first. */
+  private double localRate = Double.NaN;
+
+  /** Connections the current plan still has to drain, in order. */
+  private final List<ConnectionEntry> planned = new ArrayList<>();
+  private RecycleReason planReason;
+  /** The local rate when the current plan started. */
+  private double planRateBefore;
+  /** The share of the local rate the current plan's connections carried when it started. */
+  private double planShare;
+  /** When the last drain of the current plan started; its effect is measured after that. */
+  private long planFinishedAt = NONE;
+  private final List<Shed> sheds = new ArrayList<>();
+
+  /** Members on the last distinct read, and the read since which the count has not changed. */
+  private int lastMembers;
+  private long lastMembersObservedAt = NONE;
+  private long lastMembersSince = NONE;
+  /** The member count that has held long enough to judge a growth against; 0 before that. */
+  private int stableMembers;
+  /** The stable N and the M of a scale-out in progress; 0 when none is in progress. */
+  private int scaleOutFrom;
+  private int scaleOutTo;
+
   /** Drains the load rule may still start; see {@link #refillChurnBudget}. */
   private double churnTokens;
   private long churnUpdatedAt = NONE;
-  private int baselineMembers;
-  /** The mean at the last evaluation, or NaN; the scale-out reaction scales it by N / M. */
-  private double baselineMean = Double.NaN;
   private boolean cold;
   private String problem;
   private long firstEvaluationAt = NONE;
@@ -90,11 +142,17 @@ final class LoadController {
   }
 
   void evaluate(long now, Collection<ConnectionEntry> connections) {
-    if (view == null || (nextEvaluationAt != NONE && now - nextEvaluationAt < 0)) {
+    if (view == null) {
+      return;
+    }
+    continuePlan(now);
+    if (nextEvaluationAt != NONE && now - nextEvaluationAt < 0) {
       return;
     }
     nextEvaluationAt = now + intervalNanos;
     sampleRates(connections, now);
+    sampleLocalRate(now);
+    measureEffect(now);
 
     if (firstEvaluationAt == NONE) {
       firstEvaluationAt = now;
@@ -103,49 +161,153 @@ final class LoadController {
     boolean membersFresh = s.hasMembers() && now - s.membersObservedAtNanos() <= maxStalenessNanos;
     String loadProblem = loadProblem(s, now);
     report(loadProblem, now);
-    boolean loadOk = loadProblem == null;
-    double own = s.ownLoad();
-    double mean = s.meanLoad();
-    members = membersFresh ? s.readyMembers() : 0;
-    loadRatio = loadOk && mean > 0 ? own / mean : Double.NaN;
+    boolean loadOk = loadProblem == null && membersFresh;
+    int m = membersFresh ? s.readyMembers() : 0;
+    double fair = loadOk ? s.meanLoad() * s.reportingMembers() / m : Double.NaN;
+    double own = loadOk ? s.ownLoad() * correction(s.loadObservedAtNanos()) : Double.NaN;
+    members = m;
+    loadRatio = loadOk && fair > 0 ? own / fair : Double.NaN;
     loadObservedAt = s.hasLoad() ? s.loadObservedAtNanos() : NONE;
     usable = loadOk;
-    cold = loadOk && s.readyMembers() >= 2 && own < mean;
+    cold = loadOk && m >= 2 && own < fair;
 
-    if (!membersFresh || holdingOff(s, loadOk, now)) {
+    if (!membersFresh) {
       return;
     }
-    int m = s.readyMembers();
-    int n = baselineMembers;
-    baselineMembers = m;
-    if (m < 2) {
-      return;
-    }
-    double meanBefore = Double.isNaN(baselineMean) ? mean : baselineMean;
-    baselineMean = loadOk ? mean : Double.NaN;
-    if (n >= 1 && m > n) {
-      // Scaled from the mean seen before the growth: a view that already counts the new members
-      // at zero load has lowered its mean by n/m once, and scaling it again would shed twice
-      // their share: 1 - (N/M)^2 instead of 1 - N/M (in the 5->10 simulation, 111 drains to
-      // balance instead of 61).
-      double target = loadOk && own > 0
-          ? 1.0 - (meanBefore * n / m) / own
-          : 1.0 - (double) n / m;
+    int grownFrom = trackMembers(s);
+    if (grownFrom > 0) {
+      // Against the fair share with the new members, from this pod's corrected load; without
+      // load values, the share a pod at its old fair share hands over.
+      double target = loadOk && own > 0 ? 1.0 - fair / own : 1.0 - (double) grownFrom / m;
+      target -= unmeasuredShare();
+      planned.clear();
       if (target > 0) {
-        shed(connections, target, target, RecycleReason.SCALE_OUT, now, Integer.MAX_VALUE);
+        plan(connections, target, target, RecycleReason.SCALE_OUT, now, Integer.MAX_VALUE);
       }
       return;
     }
-    boolean hot = loadOk && own > mean * (1.0 + config.loadThreshold()) && own - mean > noiseFloor;
+    if (m < 2 || !planned.isEmpty() || planFinishedAt != NONE || !Double.isFinite(localRate)) {
+      // A plan is running, or its effect has not shown yet; or this is the first evaluation,
+      // with no local rate yet to measure a plan's effect against.
+      return;
+    }
+    boolean hot = loadOk && own > fair * (1.0 + config.loadThreshold()) && own - fair > noiseFloor;
     if (hot || churnUpdatedAt != NONE) {
       refillChurnBudget(now, connections.size());
     }
     if (hot) {
-      double excess = (own - mean) / own;
-      int started = shed(connections, config.loadGain() * excess, excess, RecycleReason.LOAD, now,
+      double excess = (own - fair) / own;
+      int chosen = plan(connections, config.loadGain() * excess, excess, RecycleReason.LOAD, now,
           (int) churnTokens);
-      churnTokens -= started;
+      churnTokens -= chosen;
     }
+  }
+
+  /**
+   * Follows the member count over distinct reads of the view and returns the stable N that a
+   * growth to the current count started from, or 0 when this read shows no scale-out.
+   *
+   * <p>A count is stable once distinct reads have shown it for at least the view's window (and at
+   * least one evaluation interval). At start-up the members of a view built on scrape targets or
+   * series appear one scrape apart, and a baseline taken from the first read turned the second
+   * member's arrival into a scale-out that shed connections for nothing. A real scale-out that
+   * comes sooner still shows as load: the new members lower the fair share.
+   */
+  private int trackMembers(LoadSnapshot s) {
+    long at = s.membersObservedAtNanos();
+    if (at == lastMembersObservedAt) {
+      return 0; // the same read as last time: it says nothing new
+    }
+    lastMembersObservedAt = at;
+    int m = s.readyMembers();
+    if (m != lastMembers) {
+      lastMembers = m;
+      lastMembersSince = at;
+    }
+    int grownFrom = 0;
+    if (stableMembers >= 1 && m > stableMembers && m > scaleOutTo) {
+      // Members that join one scrape apart extend the scale-out in progress, from the same N.
+      grownFrom = scaleOutFrom != 0 ? scaleOutFrom : stableMembers;
+      scaleOutFrom = grownFrom;
+      scaleOutTo = m;
+    }
+    if (at - lastMembersSince >= Math.max(windowNanos(), intervalNanos)) {
+      stableMembers = m;
+      scaleOutFrom = 0;
+      scaleOutTo = 0;
+    }
+    return grownFrom;
+  }
+
+  /** Drains what the current plan still holds, as far as the budget allows this tick. */
+  private void continuePlan(long now) {
+    if (planned.isEmpty()) {
+      return;
+    }
+    for (Iterator<ConnectionEntry> it = planned.iterator(); it.hasNext(); ) {
+      ConnectionEntry e = it.next();
+      if (e.state() != ConnectionEntry.OPEN) {
+        it.remove(); // closed, or drained meanwhile for another reason
+      } else if (engine.tryDrain(e, planReason, false)) {
+        it.remove();
+      } else {
+        break; // the budget said no: the rest wait for the next tick
+      }
+    }
+    if (planned.isEmpty()) {
+      planFinishedAt = now;
+    }
+  }
+
+  /** The share of the local rate that the running or not yet measured plan moves. */
+  private double unmeasuredShare() {
+    return !planned.isEmpty() || planFinishedAt != NONE ? planShare : 0.0;
+  }
+
+  /** Once a whole interval has passed since the plan's last drain, records its local effect. */
+  private void measureEffect(long now) {
+    if (planFinishedAt == NONE || !planned.isEmpty() || lastTotalAt == NONE
+        || now - intervalNanos - planFinishedAt < 0) {
+      return;
+    }
+    // Measured where there is a rate to measure against; otherwise (a scale-out on the first
+    // evaluation) what the drained connections carried, as if none came back.
+    double effect = planRateBefore > 0 && Double.isFinite(localRate)
+        ? localRate / planRateBefore : 1.0 - planShare;
+    sheds.add(new Shed(planFinishedAt, Math.max(0.0, Math.min(effect, 1.0))));
+    planFinishedAt = NONE;
+  }
+
+  /**
+   * How much the view's own load overstates this pod's load now, because of sheds the view's
+   * window does not fully cover yet. A view value over a window of length W, observed at t, has
+   * seen a fraction {@code a = (t - shed) / W} of a shed whose effect is e; it shows
+   * {@code before × (1 - a (1 - e))} where the load is now {@code before × e}.
+   */
+  private double correction(long observedAt) {
+    long window = windowNanos();
+    double factor = 1.0;
+    for (Iterator<Shed> it = sheds.iterator(); it.hasNext(); ) {
+      Shed shed = it.next();
+      double seen = window <= 0
+          ? (observedAt - shed.at > 0 ? 1.0 : 0.0)
+          : Math.max(0.0, Math.min(1.0, (double) (observedAt - shed.at) / window));
+      if (seen >= 1.0) {
+        it.remove();
+        continue;
+      }
+      factor *= shed.effect / (1.0 - seen * (1.0 - shed.effect));
+    }
+    return factor;
+  }
+
+  private void sampleLocalRate(long now) {
+    long total = engine.totalRequests();
+    if (lastTotalAt != NONE && now - lastTotalAt > 0) {
+      localRate = (total - lastTotal) * 1e9 / (now - lastTotalAt);
+    }
+    lastTotal = total;
+    lastTotalAt = now;
   }
 
   /**
@@ -201,9 +363,14 @@ final class LoadController {
     if (s.readyMembers() < 1) {
       return "no ready members";
     }
-    // The mean times the member count is the whole Service's load; this pod cannot carry more.
-    if (own > mean * s.readyMembers() * (1 + 1e-9) + 1e-12) {
-      return "own load " + own + " exceeds the Service total " + mean * s.readyMembers();
+    if (s.reportingMembers() < 1) {
+      return "no member reports a load";
+    }
+    // The mean times the members it covers is the whole Service's load; this pod cannot carry
+    // more.
+    double total = mean * s.reportingMembers();
+    if (own > total * (1 + 1e-9) + 1e-12) {
+      return "own load " + own + " exceeds the Service total " + total;
     }
     return null;
   }
@@ -233,20 +400,6 @@ final class LoadController {
       everUsable = true;
     }
     problem = loadProblem;
-  }
-
-  private boolean holdingOff(LoadSnapshot s, boolean loadOk, long now) {
-    if (lastShedAt == NONE) {
-      return false;
-    }
-    boolean settled = loadOk
-        ? s.loadObservedAtNanos() - lastShedAt > 0
-            && s.loadObservedAtNanos() - lastShedAt >= windowNanos()
-        : s.membersObservedAtNanos() - lastShedAt > 0;
-    if (settled) {
-      lastShedAt = NONE;
-    }
-    return !settled;
   }
 
   /**
@@ -284,10 +437,11 @@ final class LoadController {
   }
 
   /**
-   * Drains at most {@code limit} connections carrying about {@code target} of the requests;
-   * returns how many drains started.
+   * Plans to drain at most {@code limit} connections carrying about {@code target} of the
+   * requests, replacing any plan in progress, and starts what the budget allows now; returns how
+   * many connections the plan holds.
    */
-  private int shed(Collection<ConnectionEntry> connections, double target, double maxShare,
+  private int plan(Collection<ConnectionEntry> connections, double target, double maxShare,
       RecycleReason reason, long now, int limit) {
     if (limit < 1) {
       return 0;
@@ -326,11 +480,17 @@ final class LoadController {
         break;
       }
     }
-    int started = engine.drainWithinBudget(chosen, reason);
-    if (started > 0) {
-      lastShedAt = now;
+    if (chosen.isEmpty()) {
+      return 0;
     }
-    return started;
+    planned.clear();
+    planned.addAll(chosen);
+    planReason = reason;
+    planRateBefore = localRate;
+    planShare = moved;
+    planFinishedAt = NONE;
+    continuePlan(now);
+    return chosen.size();
   }
 
   double loadRatio() {

@@ -6,9 +6,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -18,6 +24,7 @@ import java.util.function.ToDoubleFunction;
  * given to the recycler), {@code protocol} and {@code reason}; never a pod, peer or connection.
  */
 public final class RecyclerMetrics {
+  private static final Logger logger = System.getLogger(RecyclerMetrics.class.getName());
   /**
    * Requests this server has started, counted by the engine from the moment the recycler starts
    * (at 0): the load that the default Prometheus preset reads, on every adapter.
@@ -40,6 +47,12 @@ public final class RecyclerMetrics {
   /** Published by the load views themselves: failed reads ({@code source}, {@code cause}). */
   public static final String LOAD_VIEW_FAILURES = "respread.load.view.failures";
 
+  /** Held while a name is chosen and the meters that claim it are registered. */
+  private static final Object REGISTRATION = new Object();
+
+  private final MeterRegistry registry;
+  private final String server;
+  private final List<Meter> meters = new ArrayList<>();
   private final Counter[] opened;
   private final Counter[][] drained;
   private final Counter[] forced;
@@ -50,10 +63,19 @@ public final class RecyclerMetrics {
   /**
    * Registers the meters.
    *
-   * @param server the value of the {@code server} tag, which tells recyclers in one JVM apart
+   * <p>Micrometer hands back the meter already registered under the same name and tags, so a
+   * second live recycler with the same name on the same registry (two servlet filters both built
+   * from the environment, on the global registry) would report the first one's gauges. It gets
+   * {@code name-2} instead, and so on; {@link #close()} removes the meters, so the tag values
+   * stay as few as the live recyclers.
+   *
+   * @param name the wanted value of the {@code server} tag, which tells recyclers in one JVM apart
    */
-  public RecyclerMetrics(MeterRegistry registry, String server) {
-    Tags base = Tags.of("server", server);
+  public RecyclerMetrics(MeterRegistry registry, String name) {
+    this.registry = registry;
+    synchronized (REGISTRATION) {
+      this.server = freeName(registry, name);
+      Tags base = Tags.of("server", server);
     Protocol[] protocols = Protocol.values();
     RecycleReason[] reasons = RecycleReason.values();
     opened = new Counter[protocols.length];
@@ -87,35 +109,77 @@ public final class RecyclerMetrics {
           .description("Drains a trigger asked for that the drain budget held back")
           .register(registry);
     }
+    for (Counter[] byProtocol : drained) {
+      meters.addAll(Arrays.asList(byProtocol));
+    }
+    meters.addAll(Arrays.asList(opened));
+    meters.addAll(Arrays.asList(forced));
+    meters.addAll(Arrays.asList(deferred));
+    meters.addAll(Arrays.asList(lifetime));
+    meters.addAll(Arrays.asList(requests));
+    }
+  }
+
+  private static String freeName(MeterRegistry registry, String name) {
+    String candidate = name;
+    for (int i = 2; registry.find(CONNECTIONS_OPENED).tag("server", candidate).meter() != null;
+        i++) {
+      candidate = name + '-' + i;
+    }
+    if (!candidate.equals(name)) {
+      logger.log(Level.WARNING, "Another open respread recycler reports as server \"{0}\" to "
+          + "this meter registry; this one reports as \"{1}\". Give each recycler its own name.",
+          name, candidate);
+    }
+    return candidate;
+  }
+
+  /** The {@code server} tag: the wanted name, with a suffix if another live recycler had it. */
+  public String server() {
+    return server;
+  }
+
+  /** Removes every meter, so that a closed engine is no longer reachable from the registry. */
+  public void close() {
+    synchronized (REGISTRATION) {
+      for (Meter m : meters) {
+        registry.remove(m);
+      }
+      meters.clear();
+    }
   }
 
   /** Registers the gauges and the request counter, which read live values from the engine. */
-  public <T> void gauges(MeterRegistry registry, String server, T engine,
+  public <T> void gauges(T engine,
       ToDoubleFunction<T> requests, ToDoubleFunction<T> open, ToDoubleFunction<T> draining,
       Supplier<Number> loadRatio, Supplier<Number> members, Supplier<Number> staleness,
       Supplier<Number> usable) {
     Tags base = Tags.of("server", server);
-    FunctionCounter.builder(REQUESTS, engine, requests).tags(base).baseUnit("requests")
+    List<Meter> added = new ArrayList<>();
+    added.add(FunctionCounter.builder(REQUESTS, engine, requests).tags(base).baseUnit("requests")
         .description("Requests this server has started; present at 0 from start-up, so that a "
             + "new pod has a series before its first request")
-        .register(registry);
-    Gauge.builder(CONNECTIONS_OPEN, engine, open).tags(base)
-        .description("Connections open now").register(registry);
-    Gauge.builder(CONNECTIONS_DRAINING, engine, draining).tags(base)
-        .description("Connections draining now").register(registry);
-    Gauge.builder(LOAD_RATIO, loadRatio).tags(base)
+        .register(registry));
+    added.add(Gauge.builder(CONNECTIONS_OPEN, engine, open).tags(base)
+        .description("Connections open now").register(registry));
+    added.add(Gauge.builder(CONNECTIONS_DRAINING, engine, draining).tags(base)
+        .description("Connections draining now").register(registry));
+    added.add(Gauge.builder(LOAD_RATIO, loadRatio).tags(base)
         .description("This pod's load over the Service mean, as last read; NaN when unknown")
-        .register(registry);
-    Gauge.builder(LOAD_MEMBERS, members).tags(base)
+        .register(registry));
+    added.add(Gauge.builder(LOAD_MEMBERS, members).tags(base)
         .description("Ready members of the Service, as last read; 0 when unknown")
-        .register(registry);
-    Gauge.builder(LOAD_VIEW_STALENESS, staleness).tags(base).baseUnit("seconds")
+        .register(registry));
+    added.add(Gauge.builder(LOAD_VIEW_STALENESS, staleness).tags(base).baseUnit("seconds")
         .description("Age of the load view's latest load values; NaN when there are none")
-        .register(registry);
-    Gauge.builder(LOAD_VIEW_USABLE, usable).tags(base)
+        .register(registry));
+    added.add(Gauge.builder(LOAD_VIEW_USABLE, usable).tags(base)
         .description("1 when the load controller trusts the view, 0 when it falls back to the "
             + "age and request rules, NaN without a view")
-        .register(registry);
+        .register(registry));
+    synchronized (REGISTRATION) {
+      meters.addAll(added);
+    }
   }
 
   void opened(Protocol p) {

@@ -9,11 +9,9 @@ import dev.respread.RecycleReason;
 import dev.respread.RecyclingConfig;
 import dev.respread.Ticker;
 import dev.respread.TrackedConnection;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,20 +52,18 @@ public final class RecyclingEngine {
    *
    * @param view the load view, or {@code null} for age and request rules only
    * @param random uniform doubles in {@code [0, 1)} for jitter
-   * @param server the {@code server} tag on this engine's meters
+   * @param metrics this engine's meters, which {@link #close()} removes
    */
   public RecyclingEngine(RecyclingConfig config, LoadView view, Ticker ticker,
-      DoubleSupplier random, MeterRegistry registry, String server) {
+      DoubleSupplier random, RecyclerMetrics metrics) {
     this.config = requireNonNull(config, "config");
     this.ticker = requireNonNull(ticker, "ticker");
     this.random = requireNonNull(random, "random");
-    requireNonNull(registry, "registry");
-    requireNonNull(server, "server");
-    this.metrics = new RecyclerMetrics(registry, server);
+    this.metrics = requireNonNull(metrics, "metrics");
     this.budget = new DrainBudget(config.maxDrainsPerSecond(), config.maxDrainingFraction());
     this.controller = new LoadController(config, view, this);
     this.graceNanos = config.maxConnectionAgeGrace().toNanos();
-    metrics.gauges(registry, server, this, RecyclingEngine::totalRequests,
+    metrics.gauges(this, RecyclingEngine::totalRequests,
         RecyclingEngine::openConnections,
         RecyclingEngine::drainingConnections, controller::loadRatio, controller::members,
         () -> controller.stalenessSeconds(ticker.nanoTime()), controller::usable);
@@ -140,13 +136,13 @@ public final class RecyclingEngine {
     return true;
   }
 
-  void onClosed(ConnectionEntry entry, boolean wasDraining) {
+  void onClosed(ConnectionEntry entry, boolean holdsBudget) {
     if (connections.remove(entry)) {
       // Added after the removal: a concurrent total that reads this sum first and then walks
       // the set can miss these requests for a moment, never count them twice.
       closedRequests.addAndGet(entry.requests());
       open.decrementAndGet();
-      if (wasDraining && entry.releaseBudget()) {
+      if (holdsBudget) {
         budget.drainEnded();
       }
       metrics.closed(entry.protocol, ticker.nanoTime() - entry.openedAtNanos, entry.requests());
@@ -168,9 +164,9 @@ public final class RecyclingEngine {
         if (now - e.openedAtNanos >= limit) {
           tryDrain(e, RecycleReason.MAX_AGE, shuttingDown);
         } else if (e.requestCap != 0 && e.requests() >= e.requestCap) {
-          tryDrain(e, RecycleReason.MAX_REQUESTS, shuttingDown);
+          tryDrain(e, RecycleReason.MAX_REQUESTS, true);
         }
-      } else if (state == ConnectionEntry.DRAINING && !e.graceJudged
+      } else if (state != ConnectionEntry.CLOSED && !e.graceJudged
           && now - e.drainStartedAtNanos >= graceNanos) {
         // Judged once, at the first tick after the grace: a request that starts later began
         // after the drain and is not failed for it.
@@ -178,7 +174,10 @@ public final class RecyclingEngine {
         int inFlight = e.inFlightRequests();
         // An idle HTTP/1.1 connection is never closed out of band: the client may be sending a
         // request at this very moment (RFC 9112 §9.6). Its next response carries the close.
-        if (e.protocol == Protocol.HTTP_1_1 && inFlight == 0) {
+        // At shutdown it is closed all the same: the server is going away, and the client
+        // retries as after any keep-alive timeout.
+        if (e.protocol == Protocol.HTTP_1_1 && inFlight == 0
+            && e.drainReason != RecycleReason.SHUTDOWN) {
           // It may stay idle for as long as the client likes; it no longer occupies a slot of
           // the concurrent drain budget, or idle keep-alive connections would block every drain.
           if (e.releaseBudget()) {
@@ -198,23 +197,23 @@ public final class RecyclingEngine {
     }
   }
 
-  /** Drains every open connection now, outside the budget. Connections registered later drain at once. */
+  /**
+   * Drains every open connection now, outside the budget. Connections registered later drain at
+   * once. Runs on the thread that calls {@link #tick()}.
+   */
   public void drainAllForShutdown() {
     shuttingDown = true;
+    long now = ticker.nanoTime();
     for (ConnectionEntry e : connections) {
-      tryDrain(e, RecycleReason.SHUTDOWN, true);
-    }
-  }
-
-  /** Drains the given entries for {@code reason}, within the budget; returns how many started. */
-  int drainWithinBudget(List<ConnectionEntry> chosen, RecycleReason reason) {
-    int started = 0;
-    for (ConnectionEntry e : chosen) {
-      if (tryDrain(e, reason, false)) {
-        started++;
+      if (!tryDrain(e, RecycleReason.SHUTDOWN, true) && e.protocol == Protocol.HTTP_1_1
+          && e.state() != ConnectionEntry.CLOSED && config.enabled()) {
+        // Drained earlier and perhaps idle since, waiting for a request to carry the close:
+        // give it one more grace, after which the shutdown closes it (see tick()).
+        e.drainReason = RecycleReason.SHUTDOWN;
+        e.drainStartedAtNanos = now;
+        e.graceJudged = false;
       }
     }
-    return started;
   }
 
   /**

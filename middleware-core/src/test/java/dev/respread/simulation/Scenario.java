@@ -39,6 +39,13 @@ final class Scenario {
   /** Index into {@link #clients} of the client whose moves are counted, or -1. */
   final int heavyClient;
   final long seed;
+  final ViewModel view;
+  /** From this second on, every client's rate grows linearly to {@link #rampFactor} times. */
+  final long rampFromSecond;
+  final long rampSeconds;
+  final double rampFactor;
+  /** Overrides {@link Mode}'s configuration of the respread mode, or null. */
+  final dev.respread.RecyclingConfig respreadConfig;
 
   private Scenario(Builder b) {
     this.name = b.name;
@@ -50,6 +57,20 @@ final class Scenario {
     this.clients = List.copyOf(b.clients);
     this.heavyClient = b.heavyClient;
     this.seed = b.seed;
+    this.view = b.view;
+    this.rampFromSecond = b.rampFromSecond;
+    this.rampSeconds = b.rampSeconds;
+    this.rampFactor = b.rampFactor;
+    this.respreadConfig = b.respreadConfig;
+  }
+
+  /** How much the traffic has grown by {@code second}: 1 before the ramp. */
+  double trafficFactor(double second) {
+    if (rampSeconds <= 0 || second < rampFromSecond) {
+      return 1.0;
+    }
+    double progress = Math.min(1.0, (second - rampFromSecond) / rampSeconds);
+    return 1.0 + (rampFactor - 1.0) * progress;
   }
 
   static Builder builder(String name) {
@@ -70,6 +91,11 @@ final class Scenario {
     private final List<Weight> clients = new ArrayList<>();
     private int heavyClient = -1;
     private long seed = 1;
+    private ViewModel view = ViewModel.exact();
+    private long rampFromSecond;
+    private long rampSeconds;
+    private double rampFactor = 1.0;
+    private dev.respread.RecyclingConfig respreadConfig;
 
     private Builder(String name) {
       this.name = requireNonNull(name, "name");
@@ -133,6 +159,26 @@ final class Scenario {
 
     Builder seed(long seed) {
       this.seed = seed;
+      return this;
+    }
+
+    /** What the pods' view sees; default {@link ViewModel#exact()}. */
+    Builder view(ViewModel view) {
+      this.view = requireNonNull(view, "view");
+      return this;
+    }
+
+    /** Every client's rate grows linearly by {@code factor} over {@code seconds} from {@code from}. */
+    Builder ramp(long from, long seconds, double factor) {
+      this.rampFromSecond = from;
+      this.rampSeconds = seconds;
+      this.rampFactor = factor;
+      return this;
+    }
+
+    /** The respread mode runs with this configuration instead of its default. */
+    Builder respreadConfig(dev.respread.RecyclingConfig config) {
+      this.respreadConfig = requireNonNull(config, "config");
       return this;
     }
 

@@ -1,5 +1,7 @@
 package dev.respread.simulation;
 
+import dev.respread.RecyclingConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.LongFunction;
 
@@ -15,6 +17,13 @@ final class Scenarios {
 
   private Scenarios() {}
 
+  /** A Prometheus view scraping every second over a 10 second window, as in the demo. */
+  static final ViewModel FAST_PROMETHEUS =
+      ViewModel.prometheus(Duration.ofSeconds(1), Duration.ofSeconds(10));
+  /** A Prometheus view with production settings: a 15 second scrape, a 1 minute window. */
+  static final ViewModel PROMETHEUS =
+      ViewModel.prometheus(Duration.ofSeconds(15), Duration.ofMinutes(1));
+
   /** 80 clients of uneven weight, 20 per pod once scaled out. */
   static Scenario scaleOut2To4(long seed) {
     return scaleOut(2, 4, seed);
@@ -26,9 +35,73 @@ final class Scenarios {
   }
 
   private static Scenario scaleOut(int from, int to, long seed) {
-    return Scenario.builder("scale-out " + from + "->" + to)
+    return scaleOut(from, to, seed, ViewModel.exact());
+  }
+
+  /** 2 -> 4 through a Prometheus view scraping every second over 10 seconds. */
+  static Scenario scaleOut2To4FastPrometheus(long seed) {
+    return scaleOut(2, 4, seed, FAST_PROMETHEUS);
+  }
+
+  /** 2 -> 4 through a Prometheus view with a 15 second scrape and a 1 minute window. */
+  static Scenario scaleOut2To4Prometheus(long seed) {
+    return scaleOut(2, 4, seed, PROMETHEUS);
+  }
+
+  /** 5 -> 10 through a Prometheus view with a 15 second scrape and a 1 minute window. */
+  static Scenario scaleOut5To10Prometheus(long seed) {
+    return scaleOut(5, 10, seed, PROMETHEUS);
+  }
+
+  private static Scenario scaleOut(int from, int to, long seed, ViewModel view) {
+    String suffix = view.exactView() ? "" : ", " + view.label;
+    return Scenario.builder("scale-out " + from + "->" + to + suffix)
         .pods(from).scaleOutTo(to, WARM_UP_SECONDS)
         .unevenClients(20 * to, seed)
+        .view(view)
+        .seed(seed)
+        .build();
+  }
+
+  /**
+   * A Service larger than one machine can run for real: 100 -> 200 pods with 20 000 connections,
+   * through the production Prometheus view, for five minutes after the scale-out.
+   */
+  static Scenario scaleOut100To200(long seed) {
+    return Scenario.builder("scale-out 100->200, 20000 connections, " + PROMETHEUS.label)
+        .pods(100).scaleOutTo(200, WARM_UP_SECONDS)
+        .durationSeconds(300)
+        .unevenClients(20_000, seed)
+        .view(PROMETHEUS)
+        .seed(seed)
+        .build();
+  }
+
+  /**
+   * Every client doubles its rate over a minute, with no scale-out: through the production
+   * Prometheus view the mean lags a window behind every pod's local rate.
+   */
+  static Scenario trafficRamp(long seed) {
+    return Scenario.builder("traffic x2 in 1m, 5 pods, " + PROMETHEUS.label)
+        .pods(5)
+        .unevenClients(100, seed)
+        .ramp(WARM_UP_SECONDS, 60, 2.0)
+        .view(PROMETHEUS)
+        .seed(seed)
+        .build();
+  }
+
+  /**
+   * Two pods of 200 connections each, every one of them due every 10 seconds, with the default
+   * drain budget: 20 age drains a second per pod, more than an absolute 10 a second allows.
+   */
+  static Scenario budgetBinds(long seed) {
+    return Scenario.builder("budget binds: age 10s, 400 clients, 2 pods")
+        .pods(2)
+        .unevenClients(400, seed)
+        .durationSeconds(600)
+        .respreadConfig(RecyclingConfig.builder().maxConnectionAge(Duration.ofSeconds(10))
+            .build())
         .seed(seed)
         .build();
   }
@@ -90,6 +163,9 @@ final class Scenarios {
 
   static List<LongFunction<Scenario>> all() {
     return List.of(Scenarios::scaleOut2To4, Scenarios::scaleOut5To10,
+        Scenarios::scaleOut2To4FastPrometheus, Scenarios::scaleOut2To4Prometheus,
+        Scenarios::scaleOut5To10Prometheus, Scenarios::scaleOut100To200,
+        Scenarios::trafficRamp, Scenarios::budgetBinds,
         Scenarios::twoClientsOnFivePods, Scenarios::heavyClient, Scenarios::flappingLoad,
         Scenarios::ghostMember, Scenarios::singlePod);
   }

@@ -2,6 +2,7 @@ package dev.respread.simulation;
 
 import dev.respread.ConnectionRecycler;
 import dev.respread.DrainableConnection;
+import dev.respread.LoadSnapshot;
 import dev.respread.Protocol;
 import dev.respread.RecycleReason;
 import dev.respread.StaticLoadView;
@@ -11,6 +12,7 @@ import dev.respread.testing.FakeClock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -26,8 +28,10 @@ import java.util.Random;
  * <p>Every 100 ms step: clients whose connection was drained close it and reconnect to a random
  * ready pod (an HTTP/2 client opens a new connection on GOAWAY and its streams, all shorter than
  * a step, have finished); each client sends its requests for the step; the clock advances, which
- * runs the recyclers' ticks. Every simulated second each pod's view gets that second's request
- * rates: own, the mean over the ready members, and the member count.
+ * runs the recyclers' ticks. With the {@linkplain ViewModel#exact() exact view}, every simulated
+ * second each pod's view gets that second's request rates: own, the mean over the ready members,
+ * and the member count. With a {@linkplain ViewModel#prometheus Prometheus view}, each pod's
+ * counter is scraped and each pod's view queries the scraped samples, as the model describes.
  */
 final class Simulation {
   /** The busiest pod may carry this much more than the mean and still count as balanced. */
@@ -81,6 +85,9 @@ final class Simulation {
             c.send(second);
           }
           clock.advance(STEP);
+          if (!scenario.view.exactView()) {
+            scrapeAndQuery();
+          }
         }
         ratios[second] = publishLoad();
         drainsBySecond[second] = drains;
@@ -103,6 +110,62 @@ final class Simulation {
     }
   }
 
+  /** One step of the Prometheus model: due scrapes, then due queries of the pods' views. */
+  private void scrapeAndQuery() {
+    long now = clock.nanoTime();
+    long scrape = scenario.view.scrape.toNanos();
+    for (Pod p : pods) {
+      if (now - p.addedAt >= scenario.view.discovery.toNanos()
+          && Math.floorMod(now - p.scrapeOffset, scrape) < STEP.toNanos()) {
+        p.samples.addLast(new long[] {now, p.servedTotal});
+        while (now - p.samples.peekFirst()[0] > scenario.view.window.toNanos()) {
+          p.samples.removeFirst();
+        }
+      }
+    }
+    for (Pod p : pods) {
+      if (p.view != null && Math.floorMod(now - p.queryOffset, scrape) < STEP.toNanos()) {
+        p.view.set(query(p, now));
+      }
+    }
+  }
+
+  /**
+   * What a query at {@code now} answers: members are the targets that are up (scraped at least
+   * once), ghosts included; a member's load is its rate over the window, from its first and last
+   * samples, and a member with fewer than two samples reports none.
+   */
+  private LoadSnapshot query(Pod own, long now) {
+    int members = scenario.ghostMembers;
+    int reporting = scenario.ghostMembers; // ghosts report a load of zero
+    double sum = 0;
+    double ownRate = Double.NaN;
+    for (Pod p : pods) {
+      if (p.samples.isEmpty()) {
+        continue;
+      }
+      members++;
+      if (p.samples.size() < 2) {
+        continue;
+      }
+      long[] first = p.samples.peekFirst();
+      long[] last = p.samples.peekLast();
+      double rate = (last[1] - first[1]) * 1e9 / (last[0] - first[0]);
+      sum += rate;
+      reporting++;
+      if (p == own) {
+        ownRate = rate;
+      }
+    }
+    if (members == 0) {
+      return LoadSnapshot.unavailable();
+    }
+    if (Double.isNaN(ownRate)) {
+      return LoadSnapshot.membersOnly(members, now);
+    }
+    return LoadSnapshot.of(ownRate, sum / reporting, members, reporting, now, now);
+  }
+
   /**
    * Gives every pod's view this second's rates and returns the busiest pod over the mean. The
    * views' mean counts ghost members, which take no traffic; the returned ratio does not, since
@@ -120,7 +183,7 @@ final class Simulation {
     int members = pods.size() + scenario.ghostMembers;
     double mean = (double) total / members;
     for (Pod p : pods) {
-      if (p.view != null) {
+      if (p.view != null && scenario.view.exactView()) {
         p.view.update(p.rate, mean, members);
       }
     }
@@ -141,12 +204,25 @@ final class Simulation {
   private final class Pod {
     final ConnectionRecycler recycler;
     final StaticLoadView view;
+    final long addedAt = clock.nanoTime();
+    /** Where in each scrape interval this pod is scraped, and where its view queries. */
+    final long scrapeOffset;
+    final long queryOffset;
+    /** Scraped samples {time, requests so far} within the window. */
+    final ArrayDeque<long[]> samples = new ArrayDeque<>();
     long served;
+    long servedTotal;
     long rate;
 
     Pod(int index) {
       Random jitter = new Random(scenario.seed * 1_000_003L + index);
-      ConnectionRecycler.Builder b = ConnectionRecycler.builder(mode.config)
+      Random offsets = new Random(scenario.seed * 7_919L + index);
+      long steps = Math.max(1, scenario.view.scrape.toNanos() / STEP.toNanos());
+      scrapeOffset = offsets.nextInt((int) steps) * STEP.toNanos();
+      queryOffset = offsets.nextInt((int) steps) * STEP.toNanos();
+      ConnectionRecycler.Builder b = ConnectionRecycler.builder(
+              mode == Mode.RESPREAD && scenario.respreadConfig != null
+                  ? scenario.respreadConfig : mode.config)
           .ticker(clock)
           .scheduler(clock.scheduler())
           .meterRegistry(registry)
@@ -194,7 +270,7 @@ final class Simulation {
     }
 
     void send(long second) {
-      owedTenths += weight.requestsPerSecond(second);
+      owedTenths += Math.round(weight.requestsPerSecond(second) * scenario.trafficFactor(second));
       long n = owedTenths / STEPS_PER_SECOND;
       owedTenths -= n * STEPS_PER_SECOND;
       for (long i = 0; i < n; i++) {
@@ -202,6 +278,7 @@ final class Simulation {
         tracked.requestFinished();
       }
       pod.served += n;
+      pod.servedTotal += n;
     }
 
     /** The pod sent GOAWAY: reconnect at the next step, after in-flight requests are done. */

@@ -9,6 +9,8 @@ import dev.respread.RecycleReason;
 import dev.respread.TrackedConnection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpChunkedInput;
@@ -53,6 +55,11 @@ import java.time.Duration;
  *       response before the client reads it (RFC 9112 §9.6, "lingering close").
  * </ul>
  *
+ * <p>A request ends when the last content of its response has been written to the socket, not
+ * when it is handed to the pipeline: a response that a slow or stalled client does not take
+ * keeps its request in flight, so the connection is closed hard, and counted, if it is drained
+ * and the grace runs out.
+ *
  * <p>Requests are counted from the first request read, so a connection that turns out to be
  * HTTP/2 (prior knowledge or h2c upgrade) is never registered as HTTP/1.1. A connection that
  * switches protocols ({@code 101 Switching Protocols}, a WebSocket for example) is reported
@@ -77,6 +84,12 @@ public final class HttpRecyclingHandler extends ChannelDuplexHandler {
   private boolean closeAfterThisResponse;
   /** A request read after the close was decided; it and everything after are discarded. */
   private boolean discarding;
+  /**
+   * Ends a request when the write of its response's last content completes, in any way. One per
+   * connection, added to each response's last write, so that the request path allocates no
+   * listener.
+   */
+  private final ChannelFutureListener requestFinished = f -> tracked.requestFinished();
 
   /** A handler that reports to {@code recycler}. */
   public HttpRecyclingHandler(ConnectionRecycler recycler) {
@@ -133,21 +146,29 @@ public final class HttpRecyclingHandler extends ChannelDuplexHandler {
         return;
       }
       if (inResponse) {
-        // The previous response ended in a form this handler does not see.
-        responseEnded();
+        // The previous response ended in a form this handler does not see: it is taken as
+        // finished now, since no write of it is left to wait for.
+        leaveResponse();
+        tracked.requestFinished();
       }
       inResponse = true;
       startResponse(response);
     }
     // An HttpChunkedInput ends with the response's last content, which ChunkedWriteHandler
-    // produces behind this handler if it sits closer to the codec.
+    // produces behind this handler if it sits closer to the codec; its promise completes once
+    // that last content is written.
     if (inResponse && (msg instanceof LastHttpContent || msg instanceof HttpChunkedInput)) {
       boolean close = closeAfterThisResponse;
-      responseEnded();
+      leaveResponse();
+      // The request ends when its last bytes have left (or failed to), not when they are queued:
+      // a client that never reads would otherwise hold a response queued for ever on a
+      // connection the engine takes as idle, which it never closes hard after the grace
+      // (RFC 9112 §9.6), and shutdown() would wait for it for ever.
+      ChannelFuture written = ctx.write(msg, promise.unvoid()).addListener(requestFinished);
       if (close) {
-        ctx.write(msg, promise.unvoid()).addListener(LingeringClose.AFTER_WRITE);
-        return;
+        written.addListener(LingeringClose.AFTER_WRITE);
       }
+      return;
     }
     ctx.write(msg, promise);
   }
@@ -163,10 +184,10 @@ public final class HttpRecyclingHandler extends ChannelDuplexHandler {
     }
   }
 
-  private void responseEnded() {
+  /** The response being written has ended; its request ends with it (see the callers). */
+  private void leaveResponse() {
     inResponse = false;
     closeAfterThisResponse = false;
-    tracked.requestFinished();
   }
 
   @Override

@@ -280,6 +280,21 @@ class HttpRecyclingHandlerTest {
   }
 
   @Test
+  void aResponseNotYetWrittenToTheSocketKeepsItsRequestInFlightSoTheGraceEndsItHard() {
+    startAgeOnly(Duration.ofMillis(100));
+    channel.writeInbound(get("/1"));
+    assertThat(passedOn()).isNotNull();
+    // Handed to the pipeline whole but never flushed, as with a client that stops reading.
+    channel.write(ok());
+
+    awaitDrained();
+    outliveTheGrace();
+
+    assertThat(recyclers.forced()).isEqualTo(1);
+    assertThat(channel.isOpen()).isFalse();
+  }
+
+  @Test
   void aResponseWhoseEndThisHandlerCannotSeeEndsWhenTheNextResponseStarts()
       throws InterruptedException {
     startAgeOnly(Duration.ofMillis(100));

@@ -9,7 +9,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Future;
 
 /**
  * Tomcat and any other servlet 6 container: HTTP/1.1 only, through {@code Connection: close}.
@@ -19,8 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code Connection: close} has been handed back to the container, which then closes it, or (b)
  * when it has been idle for {@code idleTimeout}, which should be a little longer than the
  * container's keep-alive timeout. A connection still open after (b) registers again on its next
- * request, with a fresh age. Idle connections are looked for on the request path, at most twice
- * per {@code idleTimeout}: no thread of its own, which a container would flag as a leak.
+ * request, with a fresh age.
+ *
+ * <p>Idle connections are looked for every half {@code idleTimeout} on the recycler's scheduler
+ * thread ({@link ConnectionRecycler#runPeriodically}), from the support's creation until
+ * {@link #close()}. Not on the request path: once traffic stops (after SIGTERM, say) no request
+ * would ever run the sweep, the engine would keep idle connections open for ever, and
+ * {@link ConnectionRecycler#shutdown()} would never complete. The support starts no thread of
+ * its own, which a container would flag as a leak.
  *
  * <p>HTTP/2 requests pass through untouched: there is no portable way to send a GOAWAY, and
  * pretending would be worse than saying so (logged once, at start-up).
@@ -33,9 +39,14 @@ public final class GenericSupport extends ServletLevelSupport {
   private static final PerRecycler<ConcurrentMap<Object, CountedConnection>> CONNECTIONS =
       new PerRecycler<>(ServletLevelSupport::newConnectionMap);
 
+  /**
+   * The shortest pause between two sweeps: they share the recycler's one thread with its rules,
+   * and a tiny {@code idleTimeout} must not keep that thread busy.
+   */
+  private static final Duration MIN_SWEEP_PERIOD = Duration.ofMillis(10);
+
   private final long idleTimeoutNanos;
-  private final long sweepPeriodNanos;
-  private final AtomicLong lastSweepNanos = new AtomicLong(System.nanoTime());
+  private final Future<?> sweeps;
 
   public GenericSupport(ConnectionRecycler recycler, Duration idleTimeout, String serverInfo) {
     super(recycler, CONNECTIONS.of(recycler));
@@ -44,12 +55,20 @@ public final class GenericSupport extends ServletLevelSupport {
         + "has no per-connection hook to send a GOAWAY. Bound HTTP/2 connection lifetimes with "
         + "the container''s own settings, or use Undertow or Jetty.", serverInfo);
     this.idleTimeoutNanos = idleTimeout.toNanos();
-    this.sweepPeriodNanos = Math.max(1, idleTimeoutNanos / 2);
+    // A connection is then reported closed between one and one and a half idleTimeouts after its
+    // last request.
+    Duration period = idleTimeout.dividedBy(2);
+    this.sweeps = recycler.runPeriodically(this::sweep,
+        period.compareTo(MIN_SWEEP_PERIOD) < 0 ? MIN_SWEEP_PERIOD : period);
+  }
+
+  @Override
+  public void close() {
+    sweeps.cancel(false);
   }
 
   @Override
   Object keyOf(HttpServletRequest request) {
-    sweepIfDue();
     if (!request.getProtocol().startsWith("HTTP/1")) {
       return null;
     }
@@ -63,19 +82,18 @@ public final class GenericSupport extends ServletLevelSupport {
     return c;
   }
 
-  private void sweepIfDue() {
+  /**
+   * Runs on the recycler's thread while requests enter and leave the same entries, and while
+   * other contexts' supports on this recycler sweep the same shared table.
+   */
+  private void sweep() {
     long now = System.nanoTime();
-    long last = lastSweepNanos.get();
-    if (now - last >= sweepPeriodNanos && lastSweepNanos.compareAndSet(last, now)) {
-      sweep(now);
-    }
-  }
-
-  private void sweep(long now) {
     for (CountedConnection c : connections()) {
-      // Retired by CAS at zero requests in the filter: a request that looked this entry up just
-      // before finds it retired and registers the connection again, rather than running on an
-      // entry the engine has been told is closed (which would close the connection for nothing).
+      // Retired by CAS at zero requests in the filter, so only one sweep retires an entry and
+      // never one in use: a request that looked this entry up just before finds it retired and
+      // registers the connection again, rather than running on an entry the engine has been told
+      // is closed (which would close the connection for nothing). gone() is idempotent, so a
+      // closing response that ends at the same moment reports the close once.
       if (c.retireIfIdle(now, idleTimeoutNanos)) {
         gone(c);
       }
