@@ -123,6 +123,7 @@ class KubernetesLoadViewTest {
     LoadSnapshot s = awaitLoad(view(client), 3);
 
     assertThat(s.meanLoad()).isCloseTo(0.4, within(1e-9));
+    assertThat(s.reportingMembers()).isEqualTo(2);
   }
 
   @Test

@@ -142,6 +142,7 @@ class PrometheusLoadViewTest {
     assertThat(s.ownLoad()).isEqualTo(30.0);
     assertThat(s.meanLoad()).isEqualTo(20.0);
     assertThat(s.readyMembers()).isEqualTo(3);
+    assertThat(s.reportingMembers()).isEqualTo(2);
   }
 
   @Test

@@ -12,7 +12,9 @@ import java.util.Set;
  * that just started, whose {@code rate()} has fewer than two samples) or a pod that is going away
  * would otherwise count as zero load and drag the mean down, which makes every other pod look hot
  * and shed connections for nothing; this is the "ghost member" failure of piko#322. Such a member
- * still counts in {@link LoadSnapshot#readyMembers()}, so that a scale-out shows at once.
+ * still counts in {@link LoadSnapshot#readyMembers()}, so that a scale-out shows at once, and not
+ * in {@link LoadSnapshot#reportingMembers()}. Own and mean loads that a custom query aggregated
+ * are taken as covering every member.
  */
 public final class ServiceLoad {
   private ServiceLoad() {}
@@ -101,8 +103,8 @@ public final class ServiceLoad {
    * and the load aggregated, as neither names a pod.
    *
    * @return {@link LoadSnapshot#unavailable()} without membership; membership only when this pod
-   *     is not a member or has no usable load; else own load, mean load and members, with the
-   *     load observed at the oldest sample used
+   *     is not a member or has no usable load; else own load, mean load, members and the members
+   *     the mean covers, with the load observed at the oldest sample used
    */
   public static LoadSnapshot snapshot(String ownPod, Members members, Loads loads) {
     if (members.observedAtNanos == Long.MIN_VALUE || members.count < 1) {
@@ -135,7 +137,7 @@ public final class ServiceLoad {
         }
       }
     }
-    return LoadSnapshot.of(own.load, sum / reporting, members.count, oldest,
+    return LoadSnapshot.of(own.load, sum / reporting, members.count, reporting, oldest,
         members.observedAtNanos);
   }
 }
