@@ -393,14 +393,18 @@ public final class PrometheusLoadView extends ComposedLoadView {
       checkShared(problems);
       boolean fromApi = membersFromApi(problems);
       Shape shape = shape(fromApi);
-      String template = shape.perPod()
-          // Without the API, only the members' loads: the answer then grows with the Service, not
-          // with the namespace (cAdvisor's series have no service label).
-          ? fromApi ? PromQl.combinePods(metric.podQuery(), null)
-          : PromQl.combinePods(upOnly(metric.podQuery()), UP_PODS)
-          : PromQl.combine(ownQuery != null ? ownQuery : metric.ownQuery(),
-              meanQuery != null ? meanQuery : metric.meanQuery(),
-              fromApi ? null : membersQuery != null ? membersQuery : metric.membersQuery());
+      String template;
+      if (!shape.perPod()) {
+        template = PromQl.combine(ownQuery != null ? ownQuery : metric.ownQuery(),
+            meanQuery != null ? meanQuery : metric.meanQuery(),
+            fromApi ? null : membersQuery != null ? membersQuery : metric.membersQuery());
+      } else if (fromApi) {
+        template = PromQl.combinePods(metric.podQuery(), null);
+      } else {
+        // Only the members' loads: the answer then grows with the Service, not with the
+        // namespace (cAdvisor's series have no service label).
+        template = PromQl.combinePods(upOnly(metric.podQuery()), UP_PODS);
+      }
       if (shape != Shape.OWN_MEAN_AND_MEMBERS) {
         // Named members and per-pod loads are told apart by pod name.
         Settings.require(problems, POD_NAME, "podName", podName,
