@@ -42,6 +42,7 @@ shutdownDelay: RESPREAD_SHUTDOWN_DELAY
 goawayPingTimeout: RESPREAD_GOAWAY_PING_TIMEOUT
 serviceName: RESPREAD_SERVICE_NAME
 podSelector: RESPREAD_POD_SELECTOR
+membersSource: RESPREAD_MEMBERS_SOURCE
 kubernetesMetricsInterval: RESPREAD_KUBERNETES_METRICS_INTERVAL
 kubernetesTimeout: RESPREAD_KUBERNETES_TIMEOUT
 prometheusUrl: RESPREAD_PROMETHEUS_URL
@@ -137,8 +138,32 @@ as 1e+06: whole numbers are printed as integers.
 {{- fail (printf "%s.loadSource: %q (expected: none, kubernetes or prometheus)" $p (toString $v.loadSource)) -}}
 {{- end -}}
 {{- end -}}
-{{- if and (eq $source "kubernetes") (not (include "respread.isSet" $v.serviceName)) (not (include "respread.isSet" $v.podSelector)) -}}
-{{- fail (printf "%s.serviceName: \"\" (expected: the Service's name when loadSource is kubernetes, or podSelector with its pods' labels)" $p) -}}
+{{- $members := "" -}}
+{{- if include "respread.isSet" $v.membersSource -}}
+{{- $members = lower (toString $v.membersSource | trim) -}}
+{{- if not (has $members (list "auto" "kubernetes" "prometheus")) -}}
+{{- fail (printf "%s.membersSource: %q (expected: auto, kubernetes or prometheus)" $p (toString $v.membersSource)) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq $source "kubernetes") (eq $members "prometheus") -}}
+{{- fail (printf "%s.membersSource: %q (expected: auto or kubernetes when loadSource is kubernetes, which reads the members from the API; for members from Prometheus, loadSource prometheus)" $p (toString $v.membersSource)) -}}
+{{- end -}}
+{{- $needsService := "" -}}
+{{- if eq $source "kubernetes" -}}
+{{- $needsService = "loadSource is kubernetes" -}}
+{{- else if and (eq $source "prometheus") (eq $members "kubernetes") -}}
+{{- $needsService = "membersSource is kubernetes" -}}
+{{- end -}}
+{{- if and $needsService (not (include "respread.isSet" $v.serviceName)) (not (include "respread.isSet" $v.podSelector)) -}}
+{{- fail (printf "%s.serviceName: \"\" (expected: the Service's name when %s, or podSelector with its pods' labels)" $p $needsService) -}}
+{{- end -}}
+{{- if and (eq $source "prometheus") (eq $members "kubernetes") (include "respread.isSet" $v.prometheusMembersQuery) -}}
+{{- fail (printf "%s.prometheusMembersQuery: %q (expected: not set when membersSource is kubernetes, which reads the members from the API)" $p (toString $v.prometheusMembersQuery)) -}}
+{{- end -}}
+{{- if include "respread.isSet" $v.prometheusMetric -}}
+{{- if not (has (lower (toString $v.prometheusMetric | trim)) (list "respread" "requests" "cpu" "container_cpu")) -}}
+{{- fail (printf "%s.prometheusMetric: %q (expected: respread, requests, cpu or container_cpu)" $p (toString $v.prometheusMetric)) -}}
+{{- end -}}
 {{- end -}}
 {{- if and (eq $source "prometheus") (not (include "respread.isSet" $v.prometheusUrl)) -}}
 {{- fail (printf "%s.prometheusUrl: \"\" (expected: Prometheus' base URL, such as http://prometheus.monitoring:9090, when loadSource is prometheus)" $p) -}}

@@ -11,11 +11,13 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import dev.respread.RecyclingConfig;
 import dev.respread.helm.ChartFixture.Rendered;
+import dev.respread.kubernetes.PrometheusLoadView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -65,6 +68,7 @@ class RespreadSnippetsTest {
         Arguments.of("serviceName", "RESPREAD_SERVICE_NAME", "web", "web"),
         Arguments.of("podSelector", "RESPREAD_POD_SELECTOR", "app=web,tier=api",
             "app=web,tier=api"),
+        Arguments.of("membersSource", "RESPREAD_MEMBERS_SOURCE", "prometheus", "prometheus"),
         Arguments.of("kubernetesMetricsInterval", "RESPREAD_KUBERNETES_METRICS_INTERVAL", "30s",
             "30s"),
         Arguments.of("kubernetesTimeout", "RESPREAD_KUBERNETES_TIMEOUT", "3s", "3s"),
@@ -309,6 +313,56 @@ class RespreadSnippetsTest {
   void prometheusWithoutUrlFails() {
     assertThatThrownBy(() -> charts.render(Map.of("loadSource", "prometheus")))
         .hasMessageContaining("respread.prometheusUrl: \"\" (expected: Prometheus' base URL");
+  }
+
+  @Test
+  void anUnknownMembersSourceFails() {
+    assertThatThrownBy(() -> charts.render(Map.of("membersSource", "endpoints")))
+        .hasMessageContaining(
+            "respread.membersSource: \"endpoints\" (expected: auto, kubernetes or prometheus)");
+  }
+
+  @Test
+  void kubernetesWithMembersFromPrometheusFails() {
+    assertThatThrownBy(() -> charts.render(Map.of("loadSource", "kubernetes",
+        "serviceName", "web", "membersSource", "prometheus")))
+        .hasMessageContaining("respread.membersSource: \"prometheus\" (expected: auto or"
+            + " kubernetes when loadSource is kubernetes, which reads the members from the API;"
+            + " for members from Prometheus, loadSource prometheus)");
+  }
+
+  @Test
+  void membersFromKubernetesWithoutServiceNameOrPodSelectorFails() {
+    assertThatThrownBy(() -> charts.render(Map.of("loadSource", "prometheus",
+        "prometheusUrl", "http://prometheus:9090", "membersSource", "kubernetes")))
+        .hasMessageContaining("respread.serviceName: \"\" (expected: the Service's name when"
+            + " membersSource is kubernetes, or podSelector with its pods' labels)");
+  }
+
+  @Test
+  void membersFromKubernetesWithAMembersQueryFails() {
+    assertThatThrownBy(() -> charts.render(Map.of("loadSource", "prometheus",
+        "prometheusUrl", "http://prometheus:9090", "membersSource", "kubernetes",
+        "serviceName", "web", "prometheusMembersQuery", "count(m)")))
+        .hasMessageContaining("respread.prometheusMembersQuery: \"count(m)\" (expected: not"
+            + " set when membersSource is kubernetes, which reads the members from the API)");
+  }
+
+  @Test
+  void anUnknownPrometheusMetricFails() {
+    assertThatThrownBy(() -> charts.render(Map.of("prometheusMetric", "latency")))
+        .hasMessageContaining("respread.prometheusMetric: \"latency\" (expected: respread,"
+            + " requests, cpu or container_cpu)");
+  }
+
+  @ParameterizedTest
+  @EnumSource(PrometheusLoadView.Metric.class)
+  void everyPrometheusPresetOfTheLibraryIsAValidMetric(PrometheusLoadView.Metric metric) {
+    String name = metric.name().toLowerCase(Locale.ROOT);
+
+    Map<String, Object> env = charts.render(Map.of("prometheusMetric", name)).envValues();
+
+    assertThat(env).containsExactly(entry("RESPREAD_PROMETHEUS_METRIC", name));
   }
 
   @Test
