@@ -213,9 +213,31 @@ class RespreadSnippetsTest {
         entry("RESPREAD_MAX_REQUESTS_PER_CONNECTION", "0"));
   }
 
+  /** The Role's rules, as the README lists them: CPU from metrics.k8s.io. */
+  private static final Map<String, Object> METRICS_RULE = Map.of(
+      "apiGroups", List.of("metrics.k8s.io"), "resources", List.of("pods"),
+      "verbs", List.of("list"));
+  /** Members from the Service's EndpointSlices. */
+  private static final Map<String, Object> ENDPOINT_SLICES_RULE = Map.of(
+      "apiGroups", List.of("discovery.k8s.io"), "resources", List.of("endpointslices"),
+      "verbs", List.of("list", "watch"));
+  /** Members from the ready Pods of a selector. */
+  private static final Map<String, Object> PODS_RULE = Map.of(
+      "apiGroups", List.of(""), "resources", List.of("pods"),
+      "verbs", List.of("list", "watch"));
+
+  /** loadSource prometheus with its URL, and {@code more}. */
+  private static Map<String, Object> prometheusWith(Map<String, Object> more) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("loadSource", "prometheus");
+    values.put("prometheusUrl", "http://prometheus:9090");
+    values.putAll(more);
+    return values;
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"", "none", "prometheus"})
-  void noRbacUnlessTheLoadSourceIsKubernetes(String source) {
+  @ValueSource(strings = {"", "none"})
+  void noRbacWithoutALoadSource(String source) {
     Map<String, Object> values = new LinkedHashMap<>();
     values.put("loadSource", source);
     values.put("serviceName", "web");
@@ -235,24 +257,66 @@ class RespreadSnippetsTest {
     Map<String, Object> role = r.one("Role", "web-respread");
     assertThat(map(role, "metadata")).containsEntry("namespace", NAMESPACE);
     // README, "Kubernetes view": read-only, namespaced; nothing else is called.
-    assertThat(list(role, "rules")).containsExactly(
-        Map.of("apiGroups", List.of("metrics.k8s.io"), "resources", List.of("pods"),
-            "verbs", List.of("list")),
-        Map.of("apiGroups", List.of("discovery.k8s.io"), "resources", List.of("endpointslices"),
-            "verbs", List.of("list", "watch")));
+    assertThat(list(role, "rules")).containsExactly(METRICS_RULE, ENDPOINT_SLICES_RULE);
   }
 
   @Test
   void podSelectorWithoutServiceNameReadsPodsInsteadOfEndpointSlices() {
     Rendered r = charts.render(Map.of("loadSource", "kubernetes", "podSelector", "app=web"));
 
-    assertThat(list(r.one("Role", "web-respread"), "rules")).containsExactly(
-        Map.of("apiGroups", List.of("metrics.k8s.io"), "resources", List.of("pods"),
-            "verbs", List.of("list")),
-        Map.of("apiGroups", List.of(""), "resources", List.of("pods"),
-            "verbs", List.of("list", "watch")));
+    assertThat(list(r.one("Role", "web-respread"), "rules")).containsExactly(METRICS_RULE,
+        PODS_RULE);
     assertThat(r.envValues()).containsExactly(entry("RESPREAD_LOAD_SOURCE", "kubernetes"),
         entry("RESPREAD_POD_SELECTOR", "app=web"));
+  }
+
+  @ParameterizedTest(name = "membersSource \"{0}\"")
+  @ValueSource(strings = {"", "auto", "kubernetes"})
+  void prometheusWithServiceNameGetsARoleToWatchEndpointSlicesOnly(String membersSource) {
+    // In a pod, auto reads the members from the API as soon as it knows the Service: without
+    // this Role the watch gets a 403 and the members fall back to Prometheus' scrape targets.
+    Rendered r = charts.render(prometheusWith(Map.of("serviceName", "web",
+        "podSelector", "app=web", "membersSource", membersSource)));
+
+    assertThat(list(r.one("Role", "web-respread"), "rules"))
+        .containsExactly(ENDPOINT_SLICES_RULE);
+    assertThat(r.one("RoleBinding", "web-respread")).isNotNull();
+  }
+
+  @Test
+  void prometheusWithOnlyPodSelectorGetsARoleToWatchPodsOnly() {
+    Rendered r = charts.render(prometheusWith(Map.of("podSelector", "app=web")));
+
+    assertThat(list(r.one("Role", "web-respread"), "rules")).containsExactly(PODS_RULE);
+  }
+
+  @Test
+  void prometheusWithMembersFromPrometheusRendersNoRbac() {
+    Rendered r = charts.render(prometheusWith(Map.of("serviceName", "web",
+        "podSelector", "app=web", "membersSource", "prometheus")));
+
+    assertThat(r.ofKind("Role")).isEmpty();
+    assertThat(r.ofKind("RoleBinding")).isEmpty();
+    assertThat(r.envValues()).containsEntry("RESPREAD_MEMBERS_SOURCE", "prometheus");
+  }
+
+  @Test
+  void prometheusWithoutServiceNameOrPodSelectorRendersNoRbac() {
+    // auto without a Service to watch: the members are the scrape targets that are up.
+    Rendered r = charts.render(prometheusWith(Map.of()));
+
+    assertThat(r.ofKind("Role")).isEmpty();
+    assertThat(r.ofKind("RoleBinding")).isEmpty();
+  }
+
+  @Test
+  void prometheusWithACustomMembersQueryRendersNoRbac() {
+    // auto with a members query of one's own: the members come from that query.
+    Rendered r = charts.render(prometheusWith(Map.of("serviceName", "web",
+        "prometheusMembersQuery", "count(m)")));
+
+    assertThat(r.ofKind("Role")).isEmpty();
+    assertThat(r.ofKind("RoleBinding")).isEmpty();
   }
 
   @Test
