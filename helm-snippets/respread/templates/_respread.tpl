@@ -14,7 +14,7 @@ one release get two Roles.
 
 Templates:
   respread.env                            the container's `env:` items
-  respread.rbac                           Role + RoleBinding for loadSource kubernetes (else nothing)
+  respread.rbac                           Role + RoleBinding when a load view reads the API (else nothing)
   respread.terminationGracePeriodSeconds  shutdownDelay + maxConnectionAgeGrace + a margin, in s
   respread.validate                       fails on a bad value (the three above call it)
 
@@ -42,6 +42,7 @@ shutdownDelay: RESPREAD_SHUTDOWN_DELAY
 goawayPingTimeout: RESPREAD_GOAWAY_PING_TIMEOUT
 serviceName: RESPREAD_SERVICE_NAME
 podSelector: RESPREAD_POD_SELECTOR
+membersSource: RESPREAD_MEMBERS_SOURCE
 kubernetesMetricsInterval: RESPREAD_KUBERNETES_METRICS_INTERVAL
 kubernetesTimeout: RESPREAD_KUBERNETES_TIMEOUT
 prometheusUrl: RESPREAD_PROMETHEUS_URL
@@ -137,8 +138,32 @@ as 1e+06: whole numbers are printed as integers.
 {{- fail (printf "%s.loadSource: %q (expected: none, kubernetes or prometheus)" $p (toString $v.loadSource)) -}}
 {{- end -}}
 {{- end -}}
-{{- if and (eq $source "kubernetes") (not (include "respread.isSet" $v.serviceName)) (not (include "respread.isSet" $v.podSelector)) -}}
-{{- fail (printf "%s.serviceName: \"\" (expected: the Service's name when loadSource is kubernetes, or podSelector with its pods' labels)" $p) -}}
+{{- $members := "" -}}
+{{- if include "respread.isSet" $v.membersSource -}}
+{{- $members = lower (toString $v.membersSource | trim) -}}
+{{- if not (has $members (list "auto" "kubernetes" "prometheus")) -}}
+{{- fail (printf "%s.membersSource: %q (expected: auto, kubernetes or prometheus)" $p (toString $v.membersSource)) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq $source "kubernetes") (eq $members "prometheus") -}}
+{{- fail (printf "%s.membersSource: %q (expected: auto or kubernetes when loadSource is kubernetes, which reads the members from the API; for members from Prometheus, loadSource prometheus)" $p (toString $v.membersSource)) -}}
+{{- end -}}
+{{- $needsService := "" -}}
+{{- if eq $source "kubernetes" -}}
+{{- $needsService = "loadSource is kubernetes" -}}
+{{- else if and (eq $source "prometheus") (eq $members "kubernetes") -}}
+{{- $needsService = "membersSource is kubernetes" -}}
+{{- end -}}
+{{- if and $needsService (not (include "respread.isSet" $v.serviceName)) (not (include "respread.isSet" $v.podSelector)) -}}
+{{- fail (printf "%s.serviceName: \"\" (expected: the Service's name when %s, or podSelector with its pods' labels)" $p $needsService) -}}
+{{- end -}}
+{{- if and (eq $source "prometheus") (eq $members "kubernetes") (include "respread.isSet" $v.prometheusMembersQuery) -}}
+{{- fail (printf "%s.prometheusMembersQuery: %q (expected: not set when membersSource is kubernetes, which reads the members from the API)" $p (toString $v.prometheusMembersQuery)) -}}
+{{- end -}}
+{{- if include "respread.isSet" $v.prometheusMetric -}}
+{{- if not (has (lower (toString $v.prometheusMetric | trim)) (list "respread" "requests" "cpu" "container_cpu")) -}}
+{{- fail (printf "%s.prometheusMetric: %q (expected: respread, requests, cpu or container_cpu)" $p (toString $v.prometheusMetric)) -}}
+{{- end -}}
 {{- end -}}
 {{- if and (eq $source "prometheus") (not (include "respread.isSet" $v.prometheusUrl)) -}}
 {{- fail (printf "%s.prometheusUrl: \"\" (expected: Prometheus' base URL, such as http://prometheus.monitoring:9090, when loadSource is prometheus)" $p) -}}
@@ -201,11 +226,14 @@ RESPREAD_* variable whose value is set, as a quoted string.
 {{- end -}}
 
 {{/*
-Read-only, namespaced RBAC for the kubernetes load view, exactly as the README lists it:
-metrics.k8s.io pods (list), and for the members EndpointSlices (list, watch) with serviceName or
-Pods (list, watch) with only podSelector: what the view calls and nothing else. Bound to an existing ServiceAccount (rbac.serviceAccountName,
-default "default"); none is created. Renders nothing unless loadSource is kubernetes, or with
-rbac.create false.
+Read-only, namespaced RBAC for the load views' API reads, exactly as the README lists them: for
+the members EndpointSlices (list, watch) with serviceName or Pods (list, watch) with only
+podSelector, and for loadSource kubernetes also metrics.k8s.io pods (list): what the view calls
+and nothing else. loadSource prometheus reads the members from the API too, unless
+membersSource is prometheus, or is auto (the default) with neither serviceName nor podSelector,
+or with prometheusMembersQuery; then it calls no API and gets no Role. Bound to an existing
+ServiceAccount (rbac.serviceAccountName, default "default"); none is created. Renders nothing
+without a view that reads the API, or with rbac.create false.
 */}}
 {{- define "respread.rbac" -}}
 {{- include "respread.validate" . -}}
@@ -216,7 +244,10 @@ rbac.create false.
 {{- $rbac := default (dict) $v.rbac -}}
 {{- $create := ternary true $rbac.create (kindIs "invalid" $rbac.create) -}}
 {{- $source := lower (toString (default "" $v.loadSource) | trim) -}}
-{{- if and (eq $source "kubernetes") $create -}}
+{{- $members := lower (toString (default "auto" $v.membersSource) | trim) -}}
+{{- $watched := or (include "respread.isSet" $v.serviceName) (include "respread.isSet" $v.podSelector) -}}
+{{- $membersFromApi := and (eq $source "prometheus") $watched (or (eq $members "kubernetes") (and (eq $members "auto") (not (include "respread.isSet" $v.prometheusMembersQuery)))) -}}
+{{- if and (or (eq $source "kubernetes") $membersFromApi) $create -}}
 {{- $name := include "respread.rbacName" . -}}
 {{- $sa := default "default" $rbac.serviceAccountName -}}
 apiVersion: rbac.authorization.k8s.io/v1
@@ -229,9 +260,11 @@ metadata:
     app.kubernetes.io/instance: {{ $root.Release.Name }}
     app.kubernetes.io/component: respread
 rules:
+{{- if eq $source "kubernetes" }}
   - apiGroups: ["metrics.k8s.io"]
     resources: ["pods"]
     verbs: ["list"]
+{{- end }}
 {{- if include "respread.isSet" $v.serviceName }}
   - apiGroups: ["discovery.k8s.io"]
     resources: ["endpointslices"]

@@ -17,18 +17,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The load controller's rules, on a fake clock with a view the test sets. Unless a test sets a
- * snapshot itself, the view refreshes every second with the values of {@link #hold}, as a
- * Prometheus view does, over a window of five minutes, so that within a test the window covers
- * next to none of the drains; drained connections close and stop sending.
+ * snapshot itself, the view refreshes every second as the in-process demo's exact view does:
+ * the mean and members of {@link #hold}, and the pod's own load as it really was over the last
+ * second, in the unit {@link #hold} set; drained connections close and stop sending.
  */
 class LoadControllerTest {
-  private static final Duration WINDOW = Duration.ofMinutes(5);
   /** Long enough for a member count to be a stable baseline. */
-  private static final int STABLE = (int) WINDOW.toSeconds() + 1;
+  private static final int STABLE = 3;
+  private Duration window = Duration.ZERO;
   private EngineHarness h;
   private StaticLoadView view;
   /** own, mean, members, reporting members; refreshed into the view every second, or null. */
   private double[] held;
+  /** The view's load unit per request a second, fixed by {@link #hold}. */
+  private double unit = Double.NaN;
+  private long servedLastSecond;
   private final List<RecordingConnection> connections = new ArrayList<>();
   private final List<TrackedConnection> tracked = new ArrayList<>();
   private final List<Integer> rates = new ArrayList<>();
@@ -54,7 +57,7 @@ class LoadControllerTest {
 
       @Override
       public Duration measurementWindow() {
-        return WINDOW;
+        return window;
       }
     });
     view = inner;
@@ -89,9 +92,27 @@ class LoadControllerTest {
     hold(own, mean, members, members);
   }
 
+  /**
+   * The view says {@code own} now, and from then on what the pod really serves in that unit;
+   * {@code mean} and the members stay as given.
+   */
   private void hold(double own, double mean, int members, int reporting) {
     held = new double[] {own, mean, members, reporting};
+    long rate = servingRate();
+    unit = rate > 0 ? own / rate : Double.NaN;
+    servedLastSecond = rate;
     refresh();
+  }
+
+  /** Requests a second the open, undrained connections send. */
+  private long servingRate() {
+    long sum = 0;
+    for (int i = 0; i < connections.size(); i++) {
+      if (connections.get(i).drains.isEmpty()) {
+        sum += rates.get(i);
+      }
+    }
+    return sum;
   }
 
   /** The view stops refreshing: what it says now, it says for ever. */
@@ -102,24 +123,32 @@ class LoadControllerTest {
 
   private void refresh() {
     long now = clock.nanoTime();
-    view.set(LoadSnapshot.of(held[0], held[1], (int) held[2], (int) held[3], now, now));
+    double own = Double.isNaN(unit) ? held[0] : unit * servedLastSecond;
+    view.set(LoadSnapshot.of(own, held[1], (int) held[2], (int) held[3], now, now));
   }
 
-  /** Runs {@code seconds} of traffic, one second at a time. */
+  /** Runs {@code seconds} of traffic, spread evenly over each second in steps of 100 ms. */
   private void run(int seconds) {
     for (int s = 0; s < seconds; s++) {
-      for (int i = 0; i < tracked.size(); i++) {
-        RecordingConnection c = connections.get(i);
-        if (!c.drains.isEmpty()) {
-          if (!c.closed) {
+      servedLastSecond = 0;
+      for (int step = 0; step < 10; step++) {
+        for (int i = 0; i < tracked.size(); i++) {
+          RecordingConnection c = connections.get(i);
+          if (!c.drains.isEmpty() && !c.closed) {
+            // The client got the GOAWAY and sends its next requests on a new connection.
             c.closed = true;
             tracked.get(i).closed();
           }
-          continue;
+          if (c.closed) {
+            continue;
+          }
+          int r = rates.get(i);
+          int n = (step + 1) * r / 10 - step * r / 10;
+          EngineHarness.serve(tracked.get(i), n);
+          servedLastSecond += n;
         }
-        EngineHarness.serve(tracked.get(i), rates.get(i));
+        h.advance(Duration.ofMillis(100));
       }
-      h.advance(Duration.ofSeconds(1));
       if (held != null) {
         refresh();
       }
@@ -243,16 +272,15 @@ class LoadControllerTest {
 
           @Override
           public Duration measurementWindow() {
-            return WINDOW;
+            return window;
           }
         }, () -> 0.5);
     connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
     hold(200, 100, 3);
     run(2);
-    // Target 0.25 of the load: three connections, one draining at a time (10 % of 10).
-    assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(1);
-    assertThat(h.counter(RecyclerMetrics.DRAINS_DEFERRED, "reason", "load")).isEqualTo(1.0);
-    run(2);
+    // Target 0.25 of the load: three connections, one draining at a time (10 % of 10). The
+    // budget held the second and the third back, and each went once the one before it closed.
+    assertThat(h.counter(RecyclerMetrics.DRAINS_DEFERRED, "reason", "load")).isEqualTo(2.0);
     assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(3);
   }
 
@@ -411,12 +439,13 @@ class LoadControllerTest {
 
   @Test
   void membersAppearingOneReadApartAtStartUpAreNoScaleOut() {
+    window = Duration.ofSeconds(10);
     start();
     connections(10, 10, 10, 10, 10, 10, 10, 10);
-    // The second pod's series arrives one scrape after the first's.
+    // The second pod's series arrives one scrape after the first's, without a rate yet.
     hold(100, 100, 1);
     run(2);
-    hold(100, 100, 2);
+    hold(100, 100, 2, 1);
     run(30);
     assertThat(drainedIndexes(RecycleReason.SCALE_OUT)).isEmpty();
   }

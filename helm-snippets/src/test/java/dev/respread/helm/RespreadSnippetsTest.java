@@ -11,11 +11,13 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import dev.respread.RecyclingConfig;
 import dev.respread.helm.ChartFixture.Rendered;
+import dev.respread.kubernetes.PrometheusLoadView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -65,6 +68,7 @@ class RespreadSnippetsTest {
         Arguments.of("serviceName", "RESPREAD_SERVICE_NAME", "web", "web"),
         Arguments.of("podSelector", "RESPREAD_POD_SELECTOR", "app=web,tier=api",
             "app=web,tier=api"),
+        Arguments.of("membersSource", "RESPREAD_MEMBERS_SOURCE", "prometheus", "prometheus"),
         Arguments.of("kubernetesMetricsInterval", "RESPREAD_KUBERNETES_METRICS_INTERVAL", "30s",
             "30s"),
         Arguments.of("kubernetesTimeout", "RESPREAD_KUBERNETES_TIMEOUT", "3s", "3s"),
@@ -209,9 +213,31 @@ class RespreadSnippetsTest {
         entry("RESPREAD_MAX_REQUESTS_PER_CONNECTION", "0"));
   }
 
+  /** The Role's rules, as the README lists them: CPU from metrics.k8s.io. */
+  private static final Map<String, Object> METRICS_RULE = Map.of(
+      "apiGroups", List.of("metrics.k8s.io"), "resources", List.of("pods"),
+      "verbs", List.of("list"));
+  /** Members from the Service's EndpointSlices. */
+  private static final Map<String, Object> ENDPOINT_SLICES_RULE = Map.of(
+      "apiGroups", List.of("discovery.k8s.io"), "resources", List.of("endpointslices"),
+      "verbs", List.of("list", "watch"));
+  /** Members from the ready Pods of a selector. */
+  private static final Map<String, Object> PODS_RULE = Map.of(
+      "apiGroups", List.of(""), "resources", List.of("pods"),
+      "verbs", List.of("list", "watch"));
+
+  /** loadSource prometheus with its URL, and {@code more}. */
+  private static Map<String, Object> prometheusWith(Map<String, Object> more) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("loadSource", "prometheus");
+    values.put("prometheusUrl", "http://prometheus:9090");
+    values.putAll(more);
+    return values;
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"", "none", "prometheus"})
-  void noRbacUnlessTheLoadSourceIsKubernetes(String source) {
+  @ValueSource(strings = {"", "none"})
+  void noRbacWithoutALoadSource(String source) {
     Map<String, Object> values = new LinkedHashMap<>();
     values.put("loadSource", source);
     values.put("serviceName", "web");
@@ -231,24 +257,66 @@ class RespreadSnippetsTest {
     Map<String, Object> role = r.one("Role", "web-respread");
     assertThat(map(role, "metadata")).containsEntry("namespace", NAMESPACE);
     // README, "Kubernetes view": read-only, namespaced; nothing else is called.
-    assertThat(list(role, "rules")).containsExactly(
-        Map.of("apiGroups", List.of("metrics.k8s.io"), "resources", List.of("pods"),
-            "verbs", List.of("list")),
-        Map.of("apiGroups", List.of("discovery.k8s.io"), "resources", List.of("endpointslices"),
-            "verbs", List.of("list", "watch")));
+    assertThat(list(role, "rules")).containsExactly(METRICS_RULE, ENDPOINT_SLICES_RULE);
   }
 
   @Test
   void podSelectorWithoutServiceNameReadsPodsInsteadOfEndpointSlices() {
     Rendered r = charts.render(Map.of("loadSource", "kubernetes", "podSelector", "app=web"));
 
-    assertThat(list(r.one("Role", "web-respread"), "rules")).containsExactly(
-        Map.of("apiGroups", List.of("metrics.k8s.io"), "resources", List.of("pods"),
-            "verbs", List.of("list")),
-        Map.of("apiGroups", List.of(""), "resources", List.of("pods"),
-            "verbs", List.of("list", "watch")));
+    assertThat(list(r.one("Role", "web-respread"), "rules")).containsExactly(METRICS_RULE,
+        PODS_RULE);
     assertThat(r.envValues()).containsExactly(entry("RESPREAD_LOAD_SOURCE", "kubernetes"),
         entry("RESPREAD_POD_SELECTOR", "app=web"));
+  }
+
+  @ParameterizedTest(name = "membersSource \"{0}\"")
+  @ValueSource(strings = {"", "auto", "kubernetes"})
+  void prometheusWithServiceNameGetsARoleToWatchEndpointSlicesOnly(String membersSource) {
+    // In a pod, auto reads the members from the API as soon as it knows the Service: without
+    // this Role the watch gets a 403 and the members fall back to Prometheus' scrape targets.
+    Rendered r = charts.render(prometheusWith(Map.of("serviceName", "web",
+        "podSelector", "app=web", "membersSource", membersSource)));
+
+    assertThat(list(r.one("Role", "web-respread"), "rules"))
+        .containsExactly(ENDPOINT_SLICES_RULE);
+    assertThat(r.one("RoleBinding", "web-respread")).isNotNull();
+  }
+
+  @Test
+  void prometheusWithOnlyPodSelectorGetsARoleToWatchPodsOnly() {
+    Rendered r = charts.render(prometheusWith(Map.of("podSelector", "app=web")));
+
+    assertThat(list(r.one("Role", "web-respread"), "rules")).containsExactly(PODS_RULE);
+  }
+
+  @Test
+  void prometheusWithMembersFromPrometheusRendersNoRbac() {
+    Rendered r = charts.render(prometheusWith(Map.of("serviceName", "web",
+        "podSelector", "app=web", "membersSource", "prometheus")));
+
+    assertThat(r.ofKind("Role")).isEmpty();
+    assertThat(r.ofKind("RoleBinding")).isEmpty();
+    assertThat(r.envValues()).containsEntry("RESPREAD_MEMBERS_SOURCE", "prometheus");
+  }
+
+  @Test
+  void prometheusWithoutServiceNameOrPodSelectorRendersNoRbac() {
+    // auto without a Service to watch: the members are the scrape targets that are up.
+    Rendered r = charts.render(prometheusWith(Map.of()));
+
+    assertThat(r.ofKind("Role")).isEmpty();
+    assertThat(r.ofKind("RoleBinding")).isEmpty();
+  }
+
+  @Test
+  void prometheusWithACustomMembersQueryRendersNoRbac() {
+    // auto with a members query of one's own: the members come from that query.
+    Rendered r = charts.render(prometheusWith(Map.of("serviceName", "web",
+        "prometheusMembersQuery", "count(m)")));
+
+    assertThat(r.ofKind("Role")).isEmpty();
+    assertThat(r.ofKind("RoleBinding")).isEmpty();
   }
 
   @Test
@@ -309,6 +377,56 @@ class RespreadSnippetsTest {
   void prometheusWithoutUrlFails() {
     assertThatThrownBy(() -> charts.render(Map.of("loadSource", "prometheus")))
         .hasMessageContaining("respread.prometheusUrl: \"\" (expected: Prometheus' base URL");
+  }
+
+  @Test
+  void anUnknownMembersSourceFails() {
+    assertThatThrownBy(() -> charts.render(Map.of("membersSource", "endpoints")))
+        .hasMessageContaining(
+            "respread.membersSource: \"endpoints\" (expected: auto, kubernetes or prometheus)");
+  }
+
+  @Test
+  void kubernetesWithMembersFromPrometheusFails() {
+    assertThatThrownBy(() -> charts.render(Map.of("loadSource", "kubernetes",
+        "serviceName", "web", "membersSource", "prometheus")))
+        .hasMessageContaining("respread.membersSource: \"prometheus\" (expected: auto or"
+            + " kubernetes when loadSource is kubernetes, which reads the members from the API;"
+            + " for members from Prometheus, loadSource prometheus)");
+  }
+
+  @Test
+  void membersFromKubernetesWithoutServiceNameOrPodSelectorFails() {
+    assertThatThrownBy(() -> charts.render(Map.of("loadSource", "prometheus",
+        "prometheusUrl", "http://prometheus:9090", "membersSource", "kubernetes")))
+        .hasMessageContaining("respread.serviceName: \"\" (expected: the Service's name when"
+            + " membersSource is kubernetes, or podSelector with its pods' labels)");
+  }
+
+  @Test
+  void membersFromKubernetesWithAMembersQueryFails() {
+    assertThatThrownBy(() -> charts.render(Map.of("loadSource", "prometheus",
+        "prometheusUrl", "http://prometheus:9090", "membersSource", "kubernetes",
+        "serviceName", "web", "prometheusMembersQuery", "count(m)")))
+        .hasMessageContaining("respread.prometheusMembersQuery: \"count(m)\" (expected: not"
+            + " set when membersSource is kubernetes, which reads the members from the API)");
+  }
+
+  @Test
+  void anUnknownPrometheusMetricFails() {
+    assertThatThrownBy(() -> charts.render(Map.of("prometheusMetric", "latency")))
+        .hasMessageContaining("respread.prometheusMetric: \"latency\" (expected: respread,"
+            + " requests, cpu or container_cpu)");
+  }
+
+  @ParameterizedTest
+  @EnumSource(PrometheusLoadView.Metric.class)
+  void everyPrometheusPresetOfTheLibraryIsAValidMetric(PrometheusLoadView.Metric metric) {
+    String name = metric.name().toLowerCase(Locale.ROOT);
+
+    Map<String, Object> env = charts.render(Map.of("prometheusMetric", name)).envValues();
+
+    assertThat(env).containsExactly(entry("RESPREAD_PROMETHEUS_METRIC", name));
   }
 
   @Test

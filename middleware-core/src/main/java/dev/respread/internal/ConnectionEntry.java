@@ -51,6 +51,11 @@ final class ConnectionEntry implements TrackedConnection {
   boolean graceJudged;
   long sampledRequests;
   double requestRate;
+  /** Requests in the last and the one before last evaluation interval, when open for all of it. */
+  long lastDelta;
+  long previousDelta;
+  /** Whole evaluation intervals this connection has been open for, up to 2. */
+  int wholeIntervals;
 
   ConnectionEntry(RecyclingEngine engine, long id, DrainableConnection connection,
       Protocol protocol, long openedAtNanos, long maxAgeNanos, long coldMaxAgeNanos,

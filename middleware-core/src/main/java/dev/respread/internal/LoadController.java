@@ -19,11 +19,13 @@ import java.util.List;
  * <p><b>Own load is local and exact; the shared view supplies the mean and the members.</b> The
  * view's own value and mean are a consistent pair, measured over the same window, so a global
  * rise in traffic (which the mean shows a window late, while every pod's local rate rises now)
- * moves both and never makes every pod look hot. The pair is then corrected for this pod's own
- * sheds that the view's window does not cover yet, using the effect measured on the local request
- * count a second after each shed: reconnects land at random and 1/M of them come back, so the
- * effect is only known once it shows. The controller thus acts again a second or two after a
- * shed instead of a whole view window later.
+ * moves both and never makes every pod look hot. The view's own value is then carried forward to
+ * now with the local request count, which the engine keeps exactly: by how much this pod's local
+ * rate changed since the view's window, less the part of that change that the connections open
+ * all along show too, which is the traffic changing everywhere and not this pod's connections
+ * coming and going. What remains is what drains, reconnects landing here and clients leaving did
+ * to this pod, seen a second after it happens. The controller thus acts again a second or two
+ * after a shed, instead of a whole view window later.
  *
  * <p>The Service's total load is {@code mean × reportingMembers}, and this pod's fair share is
  * that total over the ready members. Moving connections between pods leaves the total as it is,
@@ -62,17 +64,10 @@ final class LoadController {
           .thenComparingLong(e -> e.requestCap);
   private static final long WARNING_INTERVAL_NANOS = 5 * 60 * 1_000_000_000L;
 
-  /** A shed whose effect on the local rate was measured, until the view's window covers it. */
-  private static final class Shed {
-    final long at;
-    /** Local rate after the shed over the rate before. */
-    final double effect;
-
-    Shed(long at, double effect) {
-      this.at = at;
-      this.effect = effect;
-    }
-  }
+  /** Evaluations kept in the local history: over an hour at the default interval. */
+  private static final int HISTORY = 4096;
+  /** Fewer requests than this on the connections open all along leave the trend as it is. */
+  private static final long MIN_TREND_REQUESTS = 20;
 
   private final RecyclingConfig config;
   private final LoadView view;
@@ -89,17 +84,25 @@ final class LoadController {
   private long lastTotalAt = NONE;
   /** Requests per second on this server over the last evaluation interval; NaN at first. */
   private double localRate = Double.NaN;
+  /**
+   * The log of the traffic growth that the connections open all along show, summed since start:
+   * {@code exp(trend(b) - trend(a))} is how much the traffic changed everywhere from a to b.
+   */
+  private double trend;
+  /** A ring of past evaluations: when, the engine's request total then, and {@link #trend}. */
+  private final long[] historyAt = new long[HISTORY];
+  private final long[] historyTotal = new long[HISTORY];
+  private final double[] historyTrend = new double[HISTORY];
+  private int historySize;
+  private int historyNext;
 
   /** Connections the current plan still has to drain, in order. */
   private final List<ConnectionEntry> planned = new ArrayList<>();
   private RecycleReason planReason;
-  /** The local rate when the current plan started. */
-  private double planRateBefore;
   /** The share of the local rate the current plan's connections carried when it started. */
   private double planShare;
-  /** When the last drain of the current plan started; its effect is measured after that. */
+  /** When the last drain of the current plan started; its effect shows an interval later. */
   private long planFinishedAt = NONE;
-  private final List<Shed> sheds = new ArrayList<>();
 
   /** Members on the last distinct read, and the read since which the count has not changed. */
   private int lastMembers;
@@ -110,6 +113,13 @@ final class LoadController {
   /** The stable N and the M of a scale-out in progress; 0 when none is in progress. */
   private int scaleOutFrom;
   private int scaleOutTo;
+  /** When the view first showed the latest scale-out's members, until its window has passed it. */
+  private long scaleOutAt = NONE;
+  /** The Service's total load while its members were stable, and the trend over its window. */
+  private double baselineTotal = Double.NaN;
+  private double baselineTrend;
+  /** The traffic trend averaged over the window of the last view value carried forward. */
+  private double viewTrend;
 
   /** Drains the load rule may still start; see {@link #refillChurnBudget}. */
   private double churnTokens;
@@ -152,7 +162,9 @@ final class LoadController {
     nextEvaluationAt = now + intervalNanos;
     sampleRates(connections, now);
     sampleLocalRate(now);
-    measureEffect(now);
+    if (planFinishedAt != NONE && planned.isEmpty() && now - intervalNanos - planFinishedAt >= 0) {
+      planFinishedAt = NONE; // a whole interval since the plan's last drain: its effect shows
+    }
 
     if (firstEvaluationAt == NONE) {
       firstEvaluationAt = now;
@@ -163,21 +175,18 @@ final class LoadController {
     report(loadProblem, now);
     boolean loadOk = loadProblem == null && membersFresh;
     int m = membersFresh ? s.readyMembers() : 0;
-    double fair = loadOk ? s.meanLoad() * s.reportingMembers() / m : Double.NaN;
-    double own = loadOk ? s.ownLoad() * correction(s.loadObservedAtNanos()) : Double.NaN;
+    double own = loadOk ? s.ownLoad() * sinceView(s.loadObservedAtNanos()) : Double.NaN;
+    int grownFrom = membersFresh ? trackMembers(s) : 0;
+    double fair = loadOk ? fairShare(s, m) : Double.NaN;
     members = m;
     loadRatio = loadOk && fair > 0 ? own / fair : Double.NaN;
     loadObservedAt = s.hasLoad() ? s.loadObservedAtNanos() : NONE;
     usable = loadOk;
     cold = loadOk && m >= 2 && own < fair;
 
-    if (!membersFresh) {
-      return;
-    }
-    int grownFrom = trackMembers(s);
     if (grownFrom > 0) {
-      // Against the fair share with the new members, from this pod's corrected load; without
-      // load values, the share a pod at its old fair share hands over.
+      // Against the fair share with the new members, from this pod's load now; without load
+      // values, the share a pod at its old fair share hands over.
       double target = loadOk && own > 0 ? 1.0 - fair / own : 1.0 - (double) grownFrom / m;
       target -= unmeasuredShare();
       planned.clear();
@@ -191,6 +200,13 @@ final class LoadController {
       // with no local rate yet to measure a plan's effect against.
       return;
     }
+    if (now - firstEvaluationAt < windowNanos()) {
+      // Younger than the view's window: its own series, and at a cold start every series, covers
+      // only part of the window, and Prometheus's rate() divides the part by the whole. Pods
+      // scraped first at different moments then look unequal, and five pods starting together
+      // drained 139 of 200 connections in the simulation before any scale-out.
+      return;
+    }
     boolean hot = loadOk && own > fair * (1.0 + config.loadThreshold()) && own - fair > noiseFloor;
     if (hot || churnUpdatedAt != NONE) {
       refillChurnBudget(now, connections.size());
@@ -201,6 +217,38 @@ final class LoadController {
           (int) churnTokens);
       churnTokens -= chosen;
     }
+  }
+
+  /**
+   * This pod's fair share of the Service's load, at the traffic level of the view's window:
+   * normally the view's mean, over the members that report a load. A member without a load value
+   * is left out rather than counted as idle: at start-up it is a pod whose first samples have not
+   * been scraped yet, and counting it as idle made the others shed for nothing.
+   *
+   * <p>After a scale-out the new members do carry nothing at first, and the view is wrong for a
+   * window: the new members' rates cover only the part of it since their first scrape, the old
+   * members' the whole window with the load from before they shed (in the simulation the sum came
+   * out 16 % high, and a new pod at 1.25 times its fair share looked balanced for a whole
+   * window). Moving connections does not change the Service's total, so until the view's window
+   * has passed the scale-out the fair share is the total from before it, carried forward with the
+   * traffic trend, over all the members now; and until every member reports a load.
+   */
+  private double fairShare(LoadSnapshot s, int members) {
+    double viewTotal = s.meanLoad() * s.reportingMembers();
+    long window = windowNanos();
+    boolean settled = scaleOutAt == NONE
+        || (s.loadObservedAtNanos() - window - window / 4 - scaleOutAt >= 0
+            && s.reportingMembers() >= members);
+    if (settled) {
+      scaleOutAt = NONE;
+      if (scaleOutFrom == 0 && stableMembers == members && s.reportingMembers() == members) {
+        baselineTotal = viewTotal;
+        baselineTrend = viewTrend;
+      }
+      return s.meanLoad();
+    }
+    return (baselineTotal > 0 ? baselineTotal * Math.exp(viewTrend - baselineTrend) : viewTotal)
+        / members;
   }
 
   /**
@@ -230,6 +278,7 @@ final class LoadController {
       grownFrom = scaleOutFrom != 0 ? scaleOutFrom : stableMembers;
       scaleOutFrom = grownFrom;
       scaleOutTo = m;
+      scaleOutAt = at;
     }
     if (at - lastMembersSince >= Math.max(windowNanos(), intervalNanos)) {
       stableMembers = m;
@@ -264,41 +313,70 @@ final class LoadController {
     return !planned.isEmpty() || planFinishedAt != NONE ? planShare : 0.0;
   }
 
-  /** Once a whole interval has passed since the plan's last drain, records its local effect. */
-  private void measureEffect(long now) {
-    if (planFinishedAt == NONE || !planned.isEmpty() || lastTotalAt == NONE
-        || now - intervalNanos - planFinishedAt < 0) {
-      return;
+  /**
+   * By how much this pod's load changed from the view's window to now, leaving out the change in
+   * traffic everywhere: the local rate now over the local rate in the window ending at
+   * {@code observedAt}, divided by how much the connections open all along grew meanwhile.
+   */
+  private double sinceView(long observedAt) {
+    viewTrend = trend;
+    if (historySize < 2 || !Double.isFinite(localRate)) {
+      return 1.0;
     }
-    // Measured where there is a rate to measure against; otherwise (a scale-out on the first
-    // evaluation) what the drained connections carried, as if none came back.
-    double effect = planRateBefore > 0 && Double.isFinite(localRate)
-        ? localRate / planRateBefore : 1.0 - planShare;
-    sheds.add(new Shed(planFinishedAt, Math.max(0.0, Math.min(effect, 1.0))));
-    planFinishedAt = NONE;
+    long window = Math.max(windowNanos(), intervalNanos);
+    if (observedAt - window - historyAt[oldestHistoryIndex()] < 0) {
+      return 1.0; // the view's window reaches back before what this pod has kept
+    }
+    // Over exactly the view's window, interpolating between evaluations: an interval that is off
+    // by most of a second makes a client that just landed look several times heavier, and the
+    // hot-spot rule then moves it on at once.
+    double thenRate = (totalAt(observedAt) - totalAt(observedAt - window)) * 1e9 / window;
+    if (!(thenRate > 0)) {
+      return 1.0;
+    }
+    // The trend over the window is averaged as the view averages the load over it.
+    int end = historyIndexAtOrBefore(observedAt);
+    int start = historyIndexAtOrBefore(observedAt - window);
+    if (end >= 0) {
+      double sum = 0;
+      int n = 0;
+      for (int i = start < 0 ? oldestHistoryIndex() : start; ; i = (i + 1) % HISTORY) {
+        sum += historyTrend[i];
+        n++;
+        if (i == end) {
+          break;
+        }
+      }
+      viewTrend = sum / n;
+    }
+    double factor = localRate / thenRate / Math.exp(trend - viewTrend);
+    return Math.max(0.1, Math.min(10.0, factor));
   }
 
-  /**
-   * How much the view's own load overstates this pod's load now, because of sheds the view's
-   * window does not fully cover yet. A view value over a window of length W, observed at t, has
-   * seen a fraction {@code a = (t - shed) / W} of a shed whose effect is e; it shows
-   * {@code before × (1 - a (1 - e))} where the load is now {@code before × e}.
-   */
-  private double correction(long observedAt) {
-    long window = windowNanos();
-    double factor = 1.0;
-    for (Iterator<Shed> it = sheds.iterator(); it.hasNext(); ) {
-      Shed shed = it.next();
-      double seen = window <= 0
-          ? (observedAt - shed.at > 0 ? 1.0 : 0.0)
-          : Math.max(0.0, Math.min(1.0, (double) (observedAt - shed.at) / window));
-      if (seen >= 1.0) {
-        it.remove();
-        continue;
-      }
-      factor *= shed.effect / (1.0 - seen * (1.0 - shed.effect));
+  /** The engine's request total at {@code at}, interpolated between evaluations. */
+  private double totalAt(long at) {
+    int i = historyIndexAtOrBefore(at);
+    int next = (i + 1) % HISTORY;
+    if (next == historyNext || historyAt[i] == at) {
+      return historyTotal[i];
     }
-    return factor;
+    double f = (double) (at - historyAt[i]) / (historyAt[next] - historyAt[i]);
+    return historyTotal[i] + f * (historyTotal[next] - historyTotal[i]);
+  }
+
+  private int oldestHistoryIndex() {
+    return Math.floorMod(historyNext - historySize, HISTORY);
+  }
+
+  /** The ring index of the newest evaluation at or before {@code at}, or -1 if there is none. */
+  private int historyIndexAtOrBefore(long at) {
+    for (int k = 1; k <= historySize; k++) {
+      int i = Math.floorMod(historyNext - k, HISTORY);
+      if (historyAt[i] - at <= 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private void sampleLocalRate(long now) {
@@ -308,6 +386,11 @@ final class LoadController {
     }
     lastTotal = total;
     lastTotalAt = now;
+    historyAt[historyNext] = now;
+    historyTotal[historyNext] = total;
+    historyTrend[historyNext] = trend;
+    historyNext = (historyNext + 1) % HISTORY;
+    historySize = Math.min(HISTORY, historySize + 1);
   }
 
   /**
@@ -419,10 +502,20 @@ final class LoadController {
   }
 
   private void sampleRates(Collection<ConnectionEntry> connections, long now) {
+    long persistingBefore = 0;
+    long persistingNow = 0;
     for (ConnectionEntry e : connections) {
       long total = e.requests();
       long delta = total - e.sampledRequests;
       e.sampledRequests = total;
+      boolean whole = lastSampleAt != NONE && e.openedAtNanos - lastSampleAt <= 0;
+      e.previousDelta = e.lastDelta;
+      e.lastDelta = delta;
+      e.wholeIntervals = whole ? Math.min(2, e.wholeIntervals + 1) : 0;
+      if (e.wholeIntervals == 2 && e.state() == ConnectionEntry.OPEN) {
+        persistingBefore += e.previousDelta;
+        persistingNow += delta;
+      }
       long from = lastSampleAt == NONE || e.openedAtNanos - lastSampleAt > 0
           ? e.openedAtNanos : lastSampleAt;
       long observed = now - from;
@@ -432,6 +525,11 @@ final class LoadController {
       double rate = delta * 1e9 / observed;
       // A short moving average, so that one quiet interval does not hide a busy connection.
       e.requestRate = e.requestRate == 0 ? rate : 0.5 * e.requestRate + 0.5 * rate;
+    }
+    // The traffic on connections open through both intervals changes as traffic everywhere does;
+    // a handful of requests says nothing about that.
+    if (persistingBefore >= MIN_TREND_REQUESTS && persistingNow >= MIN_TREND_REQUESTS) {
+      trend += Math.log((double) persistingNow / persistingBefore);
     }
     lastSampleAt = now;
   }
@@ -486,7 +584,6 @@ final class LoadController {
     planned.clear();
     planned.addAll(chosen);
     planReason = reason;
-    planRateBefore = localRate;
     planShare = moved;
     planFinishedAt = NONE;
     continuePlan(now);

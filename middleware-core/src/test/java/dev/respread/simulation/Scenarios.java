@@ -23,6 +23,9 @@ final class Scenarios {
   /** A Prometheus view with production settings: a 15 second scrape, a 1 minute window. */
   static final ViewModel PROMETHEUS =
       ViewModel.prometheus(Duration.ofSeconds(15), Duration.ofMinutes(1));
+  /** The same load, with members from an EndpointSlice watch, wherever the API is reachable. */
+  static final ViewModel PROMETHEUS_ENDPOINT_SLICES =
+      ViewModel.prometheusWithEndpointSlices(Duration.ofSeconds(15), Duration.ofMinutes(1));
 
   /** 80 clients of uneven weight, 20 per pod once scaled out. */
   static Scenario scaleOut2To4(long seed) {
@@ -48,9 +51,19 @@ final class Scenarios {
     return scaleOut(2, 4, seed, PROMETHEUS);
   }
 
+  /** 2 -> 4, the production Prometheus view, members from EndpointSlices. */
+  static Scenario scaleOut2To4PrometheusEndpointSlices(long seed) {
+    return scaleOut(2, 4, seed, PROMETHEUS_ENDPOINT_SLICES);
+  }
+
   /** 5 -> 10 through a Prometheus view with a 15 second scrape and a 1 minute window. */
   static Scenario scaleOut5To10Prometheus(long seed) {
     return scaleOut(5, 10, seed, PROMETHEUS);
+  }
+
+  /** 5 -> 10, the production Prometheus view, members from EndpointSlices. */
+  static Scenario scaleOut5To10PrometheusEndpointSlices(long seed) {
+    return scaleOut(5, 10, seed, PROMETHEUS_ENDPOINT_SLICES);
   }
 
   private static Scenario scaleOut(int from, int to, long seed, ViewModel view) {
@@ -68,11 +81,12 @@ final class Scenarios {
    * through the production Prometheus view, for five minutes after the scale-out.
    */
   static Scenario scaleOut100To200(long seed) {
-    return Scenario.builder("scale-out 100->200, 20000 connections, " + PROMETHEUS.label)
+    return Scenario.builder("scale-out 100->200, 20000 connections, "
+        + PROMETHEUS_ENDPOINT_SLICES.label)
         .pods(100).scaleOutTo(200, WARM_UP_SECONDS)
         .durationSeconds(300)
         .unevenClients(20_000, seed)
-        .view(PROMETHEUS)
+        .view(PROMETHEUS_ENDPOINT_SLICES)
         .seed(seed)
         .build();
   }
@@ -92,15 +106,15 @@ final class Scenarios {
   }
 
   /**
-   * Two pods of 200 connections each, every one of them due every 10 seconds, with the default
-   * drain budget: 20 age drains a second per pod, more than an absolute 10 a second allows.
+   * Two pods of 500 connections each, every one of them due every 5 seconds, with the default
+   * drain budget: 100 age drains a second per pod, ten times what an absolute 10 a second allows.
    */
   static Scenario budgetBinds(long seed) {
-    return Scenario.builder("budget binds: age 10s, 400 clients, 2 pods")
+    return Scenario.builder("budget binds: age 5s, 1000 clients, 2 pods")
         .pods(2)
-        .unevenClients(400, seed)
-        .durationSeconds(600)
-        .respreadConfig(RecyclingConfig.builder().maxConnectionAge(Duration.ofSeconds(10))
+        .unevenClients(1000, seed)
+        .durationSeconds(1200)
+        .respreadConfig(RecyclingConfig.builder().maxConnectionAge(Duration.ofSeconds(5))
             .build())
         .seed(seed)
         .build();
@@ -164,7 +178,8 @@ final class Scenarios {
   static List<LongFunction<Scenario>> all() {
     return List.of(Scenarios::scaleOut2To4, Scenarios::scaleOut5To10,
         Scenarios::scaleOut2To4FastPrometheus, Scenarios::scaleOut2To4Prometheus,
-        Scenarios::scaleOut5To10Prometheus, Scenarios::scaleOut100To200,
+        Scenarios::scaleOut2To4PrometheusEndpointSlices, Scenarios::scaleOut5To10Prometheus,
+        Scenarios::scaleOut5To10PrometheusEndpointSlices, Scenarios::scaleOut100To200,
         Scenarios::trafficRamp, Scenarios::budgetBinds,
         Scenarios::twoClientsOnFivePods, Scenarios::heavyClient, Scenarios::flappingLoad,
         Scenarios::ghostMember, Scenarios::singlePod);

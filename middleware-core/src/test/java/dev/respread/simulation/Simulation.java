@@ -3,6 +3,7 @@ package dev.respread.simulation;
 import dev.respread.ConnectionRecycler;
 import dev.respread.DrainableConnection;
 import dev.respread.LoadSnapshot;
+import dev.respread.LoadView;
 import dev.respread.Protocol;
 import dev.respread.RecycleReason;
 import dev.respread.StaticLoadView;
@@ -124,10 +125,56 @@ final class Simulation {
       }
     }
     for (Pod p : pods) {
-      if (p.view != null && Math.floorMod(now - p.queryOffset, scrape) < STEP.toNanos()) {
-        p.view.set(query(p, now));
+      if (p.view == null) {
+        continue;
+      }
+      if (Math.floorMod(now - p.queryOffset, scrape) < STEP.toNanos()) {
+        p.answer = query(p, now);
+        p.view.set(p.answer);
+      } else if (scenario.view.endpointSlices && p.answer != null) {
+        // The watch keeps the members current between two load queries.
+        LoadSnapshot a = p.answer;
+        int members = endpointSliceMembers(now);
+        p.view.set(a.hasLoad()
+            ? LoadSnapshot.of(a.ownLoad(), a.meanLoad(), members, a.reportingMembers(),
+                a.loadObservedAtNanos(), now)
+            : LoadSnapshot.membersOnly(members, now));
       }
     }
+  }
+
+  /**
+   * What Prometheus's {@code rate()} over the window answers: the increase between the first
+   * and last samples, extrapolated towards the window's edges (all the way when a sample lies
+   * within 1.1 scrape intervals of the edge, else half an interval, and never below a zero
+   * count), divided by the whole window. A series younger than the window is diluted.
+   */
+  private double prometheusRate(ArrayDeque<long[]> samples, long now) {
+    long[] first = samples.peekFirst();
+    long[] last = samples.peekLast();
+    double window = scenario.view.window.toNanos();
+    double span = last[0] - first[0];
+    double increase = last[1] - first[1];
+    double average = span / (samples.size() - 1);
+    double toStart = first[0] - (now - window);
+    double toEnd = now - last[0];
+    if (increase > 0 && first[1] >= 0) {
+      toStart = Math.min(toStart, span * first[1] / increase);
+    }
+    double threshold = average * 1.1;
+    double extrapolateTo = span + (toStart < threshold ? toStart : average / 2)
+        + (toEnd < threshold ? toEnd : average / 2);
+    return increase * extrapolateTo / span * 1e9 / window;
+  }
+
+  private int endpointSliceMembers(long now) {
+    int members = scenario.ghostMembers;
+    for (Pod p : pods) {
+      if (now - p.addedAt >= ViewModel.ENDPOINT_SLICE_LAG.toNanos()) {
+        members++;
+      }
+    }
+    return members;
   }
 
   /**
@@ -141,16 +188,17 @@ final class Simulation {
     double sum = 0;
     double ownRate = Double.NaN;
     for (Pod p : pods) {
-      if (p.samples.isEmpty()) {
+      boolean member = scenario.view.endpointSlices
+          ? now - p.addedAt >= ViewModel.ENDPOINT_SLICE_LAG.toNanos()
+          : !p.samples.isEmpty();
+      if (!member) {
         continue;
       }
       members++;
       if (p.samples.size() < 2) {
         continue;
       }
-      long[] first = p.samples.peekFirst();
-      long[] last = p.samples.peekLast();
-      double rate = (last[1] - first[1]) * 1e9 / (last[0] - first[0]);
+      double rate = prometheusRate(p.samples, now);
       sum += rate;
       reporting++;
       if (p == own) {
@@ -210,6 +258,8 @@ final class Simulation {
     final long queryOffset;
     /** Scraped samples {time, requests so far} within the window. */
     final ArrayDeque<long[]> samples = new ArrayDeque<>();
+    /** The view's last answer to its query. */
+    LoadSnapshot answer;
     long served;
     long servedTotal;
     long rate;
@@ -230,7 +280,18 @@ final class Simulation {
           .random(jitter::nextDouble);
       if (mode.loadView) {
         view = new StaticLoadView(clock);
-        b.loadView(view);
+        // The view's window tells the controller how much of its own sheds a value covers.
+        b.loadView(new LoadView() {
+          @Override
+          public LoadSnapshot latest() {
+            return view.latest();
+          }
+
+          @Override
+          public Duration measurementWindow() {
+            return scenario.view.window;
+          }
+        });
       } else {
         view = null;
       }

@@ -2,6 +2,7 @@ package dev.respread.kubernetes;
 
 import static dev.respread.kubernetes.internal.Variables.KUBERNETES_METRICS_INTERVAL;
 import static dev.respread.kubernetes.internal.Variables.KUBERNETES_TIMEOUT;
+import static dev.respread.kubernetes.internal.Variables.MEMBERS_SOURCE;
 import static dev.respread.kubernetes.internal.Variables.POD_NAME;
 import static dev.respread.kubernetes.internal.Variables.POD_NAMESPACE;
 import static dev.respread.kubernetes.internal.Variables.POD_SELECTOR;
@@ -10,43 +11,14 @@ import static java.util.Objects.requireNonNull;
 
 import dev.respread.LoadSnapshot;
 import dev.respread.LoadView;
-import dev.respread.Ticker;
 import dev.respread.internal.ConfigProblems;
-import dev.respread.kubernetes.internal.FailureCause;
-import dev.respread.kubernetes.internal.Refresher;
-import dev.respread.kubernetes.internal.ServiceLoad;
+import dev.respread.kubernetes.internal.InformerMembers;
+import dev.respread.kubernetes.internal.KubernetesApi;
+import dev.respread.kubernetes.internal.MetricsServerLoads;
 import dev.respread.kubernetes.internal.Settings;
-import dev.respread.kubernetes.internal.ViewHealth;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.metrics.v1beta1.ContainerMetrics;
-import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.PodMetricOperation;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 
 /**
  * A {@link LoadView} read from the Kubernetes API: the Service's ready members from an
@@ -68,300 +40,56 @@ import java.util.function.Function;
  * {@code respread.load.view.state} and {@code respread.load.view.failures}, tagged with the
  * builder's {@link Builder#name(String) name}.
  *
+ * <p>The noise floor is 0.05 cores (50m). The measurement window is that of the last PodMetrics
+ * read, or the builder's {@link Builder#measurementWindow(Duration) measurementWindow} before the
+ * first read.
+ *
  * <p>Read-only RBAC: {@code list} and {@code watch} on {@code endpointslices}
  * ({@code discovery.k8s.io}), {@code list} on {@code pods} in {@code metrics.k8s.io}, and, with a
  * pod selector instead of a Service, {@code list} and {@code watch} on {@code pods}.
+ *
+ * <p>For members from the API with load from Prometheus, use {@link PrometheusLoadView} with
+ * {@link MembersSource#KUBERNETES} (its default in a cluster). {@code RESPREAD_MEMBERS_SOURCE}
+ * may be {@code auto} or {@code kubernetes} here, which mean the same.
  */
-public final class KubernetesLoadView implements LoadView {
+public final class KubernetesLoadView extends ComposedLoadView {
   /** The label the EndpointSlice controller puts on every slice of a Service. */
-  static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
-  static final String MEMBERS = "members";
-  static final String METRICS = "metrics.k8s.io";
-  private static final Duration HEARTBEAT = Duration.ofSeconds(1);
+  static final String SERVICE_NAME_LABEL = InformerMembers.SERVICE_NAME_LABEL;
+  static final String MEMBERS = InformerMembers.CHANNEL;
+  static final String METRICS = MetricsServerLoads.CHANNEL;
   /** Cores: 50m, below which a difference from the mean is noise. */
   private static final double DEFAULT_NOISE_FLOOR = 0.05;
 
-  private final KubernetesClient client;
-  private final boolean ownsClient;
-  private final String podName;
-  private final String namespace;
-  private final Map<String, String> podSelector;
-  private final Ticker ticker;
-  private final Clock clock;
-  private final double noiseFloor;
-  private final ViewHealth health;
-  private final Refresher refresher;
-  private final Refresher heartbeats;
-  private final SharedIndexInformer<? extends HasMetadata> informer;
+  private final InformerMembers<?> members;
+  private final MetricsServerLoads metrics;
 
-  private volatile Duration window;
-  private volatile Set<String> ready = Set.of();
-  private volatile long membersSeenAt = Long.MIN_VALUE;
-  private volatile Map<String, ServiceLoad.Sample> samples = Map.of();
-  private volatile LoadSnapshot latest = LoadSnapshot.unavailable();
-  private volatile boolean metricsReadInFlight;
-  /** Guarded by {@code this}: the informer's store held something the view could not read. */
-  private boolean membersMalformed;
+  private KubernetesLoadView(Builder b, InformerMembers<?> members, MetricsServerLoads metrics,
+      KubernetesClient ownedClient) {
+    super("kubernetes", b, b.podName, b.noiseFloorOr(DEFAULT_NOISE_FLOOR), members, metrics,
+        ownedClient);
+    this.members = members;
+    this.metrics = metrics;
+  }
 
-  private KubernetesLoadView(Builder b, KubernetesClient client, boolean ownsClient) {
-    this.client = client;
-    this.ownsClient = ownsClient;
-    this.podName = b.podName;
-    this.namespace = b.namespace;
-    this.podSelector = b.podSelector;
-    this.ticker = b.ticker;
-    this.clock = b.clock;
-    this.noiseFloor = b.noiseFloorOr(DEFAULT_NOISE_FLOOR);
-    this.window = b.measurementWindow;
-    this.health = new ViewHealth("kubernetes", b.name, List.of(MEMBERS, METRICS),
-        b.meterRegistry);
-    this.refresher = new Refresher("kubernetes-load-view");
-    // Its own thread: a metrics read can block far longer than a heartbeat period (a client of
-    // the user's with fabric8's retries and a 10 s timeout waits minutes on a dead
+  private static KubernetesLoadView create(Builder b, KubernetesClient client,
+      KubernetesClient ownedClient) {
+    // Its own threads: a metrics read can block far longer than a heartbeat period (a client
+    // of the user's with fabric8's retries and a 10 s timeout waits minutes on a dead
     // metrics-server), and a healthy watch must keep the membership fresh meanwhile.
-    this.heartbeats = new Refresher("kubernetes-load-view-heartbeat");
-    if (b.serviceName != null) {
-      this.informer = informer(client.discovery().v1().endpointSlices().inNamespace(namespace)
-          .withLabel(SERVICE_NAME_LABEL, b.serviceName).runnableInformer(0),
-          KubernetesLoadView::readyInSlices);
-    } else {
-      this.informer = informer(client.pods().inNamespace(namespace).withLabels(podSelector)
-          .runnableInformer(0), KubernetesLoadView::readyPods);
-    }
-    refresher.every(b.metricsInterval, this::readMetrics);
-    heartbeats.every(HEARTBEAT, this::heartbeat);
+    InformerMembers<?> members = InformerMembers.of(client, b.namespace, b.serviceName,
+        b.podSelector, b.ticker, "");
+    MetricsServerLoads metrics = new MetricsServerLoads(client, b.namespace, b.podSelector,
+        b.metricsInterval, b.measurementWindow, b.ticker, b.clock);
+    return new KubernetesLoadView(b, members, metrics, ownedClient);
   }
 
-  private <T extends HasMetadata> SharedIndexInformer<T> informer(SharedIndexInformer<T> inf,
-      Function<List<T>, Set<String>> readyOf) {
-    // Without this handler an informer whose first list fails (403, API down) stops for good;
-    // with it, the informer retries with its own backoff and the view reports the failure.
-    inf.exceptionHandler((started, t) -> {
-      health.failed(MEMBERS, cause(t), String.valueOf(t.getMessage()));
-      return true;
-    });
-    inf.addEventHandler(new ResourceEventHandler<T>() {
-      @Override
-      public void onAdd(T obj) {
-        membersChanged();
-      }
-
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        membersChanged();
-      }
-
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        membersChanged();
-      }
-
-      private void membersChanged() {
-        Set<String> read;
-        try {
-          read = readyOf.apply(inf.getStore().list());
-        } catch (RuntimeException e) {
-          // Thrown here, it would end up in the informer's log and leave the heartbeat stamping
-          // a membership that no longer follows the store as fresh. Keep the last membership
-          // and let it age instead, until an update the view can read arrives.
-          synchronized (KubernetesLoadView.this) {
-            membersMalformed = true;
-            health.failed(MEMBERS, FailureCause.MALFORMED, String.valueOf(e));
-          }
-          return;
-        }
-        synchronized (KubernetesLoadView.this) {
-          membersMalformed = false;
-          ready = read;
-          if (inf.hasSynced()) {
-            membersSeenAt = ticker.nanoTime();
-          }
-          publish();
-        }
-      }
-    });
-    inf.start();
-    return inf;
-  }
-
-  /**
-   * The pods an EndpointSlice controller marks ready and not terminating. Per the
-   * discovery.k8s.io/v1 EndpointConditions API, a missing {@code ready} means ready and a missing
-   * {@code terminating} means not terminating. A pod listed in several slices (IPv4 and IPv6)
-   * counts once.
-   */
-  static Set<String> readyInSlices(List<EndpointSlice> slices) {
-    Set<String> names = new HashSet<>();
-    for (EndpointSlice slice : slices) {
-      // API servers send "endpoints": null for a slice of a Service without endpoints, against
-      // their own OpenAPI schema (kubernetes/kubernetes#135968, defaulted to [] by #136109),
-      // and fabric8 keeps the null.
-      for (Endpoint e : orEmpty(slice.getEndpoints())) {
-        EndpointConditions c = e.getConditions();
-        boolean ready = c == null || !Boolean.FALSE.equals(c.getReady());
-        boolean terminating = c != null && Boolean.TRUE.equals(c.getTerminating());
-        String name = e.getTargetRef() != null && e.getTargetRef().getName() != null
-            ? e.getTargetRef().getName()
-            : orEmpty(e.getAddresses()).isEmpty() ? null
-            : "address:" + String.join(",", e.getAddresses());
-        // An endpoint with neither a pod nor an address receives no traffic: not a member.
-        if (ready && !terminating && name != null) {
-          names.add(name);
-        }
-      }
-    }
-    return Set.copyOf(names);
-  }
-
-  private static <T> List<T> orEmpty(List<T> list) {
-    return list == null ? List.of() : list;
-  }
-
-  /** Pods whose Ready condition is true and that are not being deleted. */
-  static Set<String> readyPods(List<Pod> pods) {
-    Set<String> names = new HashSet<>();
-    for (Pod p : pods) {
-      if (p.getMetadata().getDeletionTimestamp() != null || p.getStatus() == null) {
-        continue;
-      }
-      for (PodCondition c : orEmpty(p.getStatus().getConditions())) {
-        if ("Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
-          names.add(p.getMetadata().getName());
-        }
-      }
-    }
-    return Set.copyOf(names);
-  }
-
-  /**
-   * Stamps the membership as current while the informer is synced and watching: the watch would
-   * have told of any change. Not while the last update could not be read, so that membership
-   * ages out instead.
-   */
-  synchronized void heartbeat() {
-    if (informer.hasSynced() && informer.isWatching() && !membersMalformed) {
-      membersSeenAt = ticker.nanoTime();
-      health.ok(MEMBERS);
-    }
-    publish();
-  }
-
-  private void readMetrics() {
-    metricsReadInFlight = true;
-    try {
-      PodMetricOperation op = client.top().pods().inNamespace(namespace);
-      if (!podSelector.isEmpty()) {
-        op = op.withLabels(podSelector);
-      }
-      List<PodMetrics> items = op.metrics().getItems();
-      Map<String, ServiceLoad.Sample> read = new HashMap<>();
-      for (PodMetrics m : items) {
-        ServiceLoad.Sample s = sample(m);
-        if (s != null) {
-          read.put(m.getMetadata().getName(), s);
-        }
-      }
-      if (read.isEmpty() && !items.isEmpty()) {
-        health.failed(METRICS, FailureCause.MALFORMED, "no PodMetrics with a CPU usage and time");
-        return;
-      }
-      samples = Map.copyOf(read);
-      health.ok(METRICS);
-      publish();
-    } catch (RuntimeException e) {
-      health.failed(METRICS, cause(e), String.valueOf(e.getMessage()));
-    } finally {
-      metricsReadInFlight = false;
-    }
-  }
-
-  /** A pod's CPU in cores summed over its containers, or {@code null} if the item is unusable. */
-  private ServiceLoad.Sample sample(PodMetrics m) {
-    try {
-      double cores = 0;
-      Collection<ContainerMetrics> containers = m.getContainers();
-      if (containers.isEmpty()) {
-        return null;
-      }
-      for (ContainerMetrics c : containers) {
-        Quantity cpu = c.getUsage().get("cpu");
-        if (cpu == null) {
-          return null;
-        }
-        cores += Quantity.getAmountInBytes(cpu).doubleValue();
-      }
-      if (m.getWindow() != null && m.getWindow().getDuration() != null
-          && !m.getWindow().getDuration().isZero() && !m.getWindow().getDuration().isNegative()) {
-        window = m.getWindow().getDuration();
-      }
-      return new ServiceLoad.Sample(cores,
-          Refresher.tickerTime(Instant.parse(m.getTimestamp()), clock, ticker));
-    } catch (RuntimeException e) {
-      // A garbled item leaves that pod out of the mean instead of failing the whole read.
-      return null;
-    }
-  }
-
-  private synchronized void publish() {
-    latest = ServiceLoad.snapshot(podName, ready, membersSeenAt, samples);
-  }
-
-  private static FailureCause cause(Throwable t) {
-    return FailureCause.of(t,
-        c -> c instanceof KubernetesClientException ? ((KubernetesClientException) c).getCode()
-            : 0);
-  }
-
-  /** The last snapshot; never blocks. */
-  @Override
-  public LoadSnapshot latest() {
-    return latest;
-  }
-
-  /** The view's noise floor, in cores. Default 0.05 (50m). */
-  @Override
-  public double noiseFloor() {
-    return noiseFloor;
-  }
-
-  /** The window of the last PodMetrics read, or the builder's value before the first read. */
-  @Override
-  public Duration measurementWindow() {
-    return window;
-  }
-
-  /** Reads the metrics now, on the view's thread, instead of waiting for the next period. */
-  void refreshNow() {
-    refresher.once(this::readMetrics);
+  /** Stamps a watched membership as current, as the view's heartbeat does every second. */
+  void heartbeat() {
+    members.heartbeat();
   }
 
   boolean metricsReadInFlight() {
-    return metricsReadInFlight;
-  }
-
-  ViewHealth health() {
-    return health;
-  }
-
-  /** Stops the informer and the refresh thread, and closes the client if the view created it. */
-  @Override
-  public void close() {
-    informer.stop();
-    // Let the watch finish closing before the client goes, so that no half-open watch is left
-    // behind on the API server; bounded, since close() may run on a shutdown path.
-    try {
-      informer.stopped().toCompletableFuture().get(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      // Stopping failed or is slow; closing the client below ends the watch either way.
-    }
-    refresher.close();
-    heartbeats.close();
-    health.close();
-    if (ownsClient) {
-      client.close();
-    }
+    return metrics.readInFlight();
   }
 
   /** A builder of a view over {@code client}, which the view does not close. */
@@ -469,28 +197,25 @@ public final class KubernetesLoadView implements LoadView {
       Settings.require(problems, POD_NAMESPACE, "namespace", namespace,
           "this pod's namespace; set POD_NAMESPACE from the downward API "
               + "(fieldRef metadata.namespace)");
-      if (serviceName == null && podSelector.isEmpty()) {
-        problems.crossCheck(SERVICE_NAME, "serviceName", "null",
-            "the Service's name, or RESPREAD_POD_SELECTOR with its pods' labels");
-      }
+      requireServiceOrSelector(problems, serviceName, podSelector);
       metricsInterval = problems.duration(KUBERNETES_METRICS_INTERVAL, "metricsInterval",
           metricsInterval, Duration.ofMillis(100), Duration.ofMinutes(10));
       timeout = problems.duration(KUBERNETES_TIMEOUT, "timeout", timeout, Duration.ofMillis(100),
           Duration.ofMinutes(1));
       checkShared(problems);
+      if (problems.choice(MEMBERS_SOURCE, "membersSource", MembersSource.AUTO,
+          MembersSource.class) == MembersSource.PROMETHEUS) {
+        problems.add(MEMBERS_SOURCE + ": \"" + problems.raw(MEMBERS_SOURCE) + '"', "auto or "
+            + "kubernetes, because the kubernetes load source reads the members from the API; "
+            + "for members from Prometheus, set RESPREAD_LOAD_SOURCE=prometheus");
+      }
       problems.throwIfAny();
       if (client != null) {
-        return new KubernetesLoadView(this, client, false);
+        return create(this, client, null);
       }
-      // No request retries: the next read is the retry, so a struggling API server gets one
-      // request per pod per interval, not one plus fabric8's ten backed-off retries.
-      KubernetesClient created = new KubernetesClientBuilder()
-          .withConfig(new ConfigBuilder(Config.autoConfigure(null))
-              .withRequestTimeout((int) timeout.toMillis()).withRequestRetryBackoffLimit(0)
-              .build())
-          .build();
+      KubernetesClient created = KubernetesApi.client(timeout);
       try {
-        return new KubernetesLoadView(this, created, true);
+        return create(this, created, created);
       } catch (RuntimeException e) {
         created.close();
         throw e;

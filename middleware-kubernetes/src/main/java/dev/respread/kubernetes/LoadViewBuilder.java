@@ -1,5 +1,6 @@
 package dev.respread.kubernetes;
 
+import static dev.respread.kubernetes.internal.Variables.SERVICE_NAME;
 import static java.util.Objects.requireNonNull;
 
 import dev.respread.Ticker;
@@ -76,6 +77,15 @@ abstract class LoadViewBuilder<B extends LoadViewBuilder<B>> {
     }
     if (name.isBlank()) {
       problems.add("name: \"" + name + '"', "not blank");
+    }
+  }
+
+  /** Adds a problem if neither is set: members from the Kubernetes API need one of them. */
+  static void requireServiceOrSelector(ConfigProblems problems, String serviceName,
+      Map<String, String> podSelector) {
+    if (serviceName == null && podSelector.isEmpty()) {
+      problems.crossCheck(SERVICE_NAME, "serviceName", "null",
+          "the Service's name, or RESPREAD_POD_SELECTOR with its pods' labels");
     }
   }
 

@@ -1,7 +1,11 @@
 package dev.respread.kubernetes;
 
+import static dev.respread.kubernetes.internal.Variables.KUBERNETES_SERVICE_HOST;
+import static dev.respread.kubernetes.internal.Variables.KUBERNETES_TIMEOUT;
+import static dev.respread.kubernetes.internal.Variables.MEMBERS_SOURCE;
 import static dev.respread.kubernetes.internal.Variables.POD_NAME;
 import static dev.respread.kubernetes.internal.Variables.POD_NAMESPACE;
+import static dev.respread.kubernetes.internal.Variables.POD_SELECTOR;
 import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_INTERVAL;
 import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_MEAN_QUERY;
 import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_MEMBERS_QUERY;
@@ -14,70 +18,95 @@ import static dev.respread.kubernetes.internal.Variables.PROMETHEUS_WINDOW;
 import static dev.respread.kubernetes.internal.Variables.SERVICE_NAME;
 import static java.util.Objects.requireNonNull;
 
-import dev.respread.LoadSnapshot;
 import dev.respread.LoadView;
-import dev.respread.Ticker;
 import dev.respread.internal.ConfigProblems;
-import dev.respread.kubernetes.internal.FailureCause;
+import dev.respread.kubernetes.internal.InformerMembers;
+import dev.respread.kubernetes.internal.KubernetesApi;
 import dev.respread.kubernetes.internal.PromQl;
-import dev.respread.kubernetes.internal.Refresher;
+import dev.respread.kubernetes.internal.PrometheusQuery;
+import dev.respread.kubernetes.internal.PrometheusQuery.Shape;
 import dev.respread.kubernetes.internal.Settings;
-import dev.respread.kubernetes.internal.ViewHealth;
-import java.io.IOException;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * A {@link LoadView} read from Prometheus with PromQL over its HTTP API ({@code /api/v1/query}).
+ * A {@link LoadView} whose load is read from Prometheus with PromQL over its HTTP API
+ * ({@code /api/v1/query}), and whose members come from the Kubernetes API or from Prometheus
+ * ({@link MembersSource}).
  *
- * <p>Three queries give this pod's load, the Service's mean load and the number of members that
- * report one. They default to a {@link Metric preset}: the request rate of Micrometer's
- * {@code http.server.requests} timer, or Micrometer's {@code process.cpu.usage}. Queries are
- * templates in which {@code {pod}}, {@code {namespace}}, {@code {service}} and {@code {window}}
- * are replaced; each must return one series. The view sends them as one query every
- * {@link Builder#interval(Duration) interval} (default 15 s), so the whole Service costs N
- * queries per interval.
+ * <p>The load is each pod's value of a {@link Metric preset}; by default respread's own request
+ * counter, which every adapter feeds and which exists, at 0, from the moment the recycler starts.
+ * The view sends one query every {@link Builder#interval(Duration) interval} (default 15 s), so
+ * the whole Service costs N queries per interval. It answers with one series per pod, and
+ * without the Kubernetes API also with the pods whose scrape target is up; {@code {pod}},
+ * {@code {namespace}}, {@code {service}} and {@code {window}} in the queries are filled in.
+ *
+ * <p>The members are the Service's ready endpoints from the API (watched: a scale-out shows
+ * within about a second), or, without the API, the pods whose scrape target of the Service is up,
+ * which counts a new pod from its first scrape, before its first request. The mean is taken over
+ * the members that report a load: a member whose {@code rate()} has fewer than two samples yet
+ * is left out of it, and this pod's load comes from the same query, so own and mean always form
+ * a consistent pair.
  *
  * <p>The defaults expect the labels that the Prometheus Operator and the usual Kubernetes scrape
- * configurations put on every series: {@code namespace}, {@code pod} and {@code service}. Pods
- * whose target is not up are left out of the mean and the count, so a pod that went away does
- * not linger in the mean for a whole rate window.
+ * configurations put on every series: {@code namespace}, {@code pod} and {@code service}.
  *
- * <p><b>Limitation of the defaults:</b> Prometheus does not know readiness. A pod that is not
- * ready, or is terminating, is still scraped, its target is up, and it counts in the mean and
- * the members although the Service sends it no new connections; with little traffic it drags
- * the mean down and makes the other pods look hot. The {@link KubernetesLoadView} has no such
- * ghosts. With kube-state-metrics installed, restrict the per-pod series to ready pods that are
- * not being deleted in your own mean and members queries, for example
+ * <p><b>Limitation of members from Prometheus:</b> Prometheus does not know readiness. A pod
+ * that is not ready, or is terminating, is still scraped, its target is up, and it counts in the
+ * mean and the members although the Service sends it no new connections; with little traffic it
+ * drags the mean down and makes the other pods look hot. Members from the Kubernetes API have no
+ * such ghosts. Without the API but with kube-state-metrics installed, restrict the per-pod series
+ * to ready pods that are not being deleted in your own mean and members queries, for example
  * {@code ... and on (pod) (kube_pod_status_ready{namespace="{namespace}",condition="true"} == 1)
  * unless on (pod) kube_pod_deletion_timestamp{namespace="{namespace}"}}; the project README
- * gives both queries in full. The defaults do not depend on kube-state-metrics.
+ * gives both queries in full.
  *
- * <p>Reads happen on one daemon thread; {@link #latest()} never waits. When Prometheus cannot be
- * read (down, 401, 403, timeout, garbage, NaN) the view keeps its last snapshot, which turns
- * stale, logs once, and reports {@code respread.load.view.state} and
- * {@code respread.load.view.failures}.
+ * <p><b>Custom queries</b> ({@link Builder#ownQuery}, {@link Builder#meanQuery},
+ * {@link Builder#membersQuery}) aggregate in Prometheus instead: once any is set, the view sends
+ * own, mean and (without the API) members queries, the preset's for those not set, and takes
+ * own and mean as they come.
+ *
+ * <p>Reads happen on one daemon thread, and members from the API in an informer; {@link #latest()}
+ * never waits. When Prometheus or the API cannot be read (down, 401, 403, timeout, garbage, NaN)
+ * the view keeps its last values, which turn stale, logs once, and reports
+ * {@code respread.load.view.state} and {@code respread.load.view.failures}, tagged
+ * {@code source=prometheus}.
  */
-public final class PrometheusLoadView implements LoadView {
-  static final String QUERY = "query";
+public final class PrometheusLoadView extends ComposedLoadView {
+  static final String QUERY = PrometheusQuery.CHANNEL;
+  static final String MEMBERS = InformerMembers.CHANNEL;
+
+  /** Pods whose scrape target of the Service is up: the members without the Kubernetes API. */
+  private static final String UP_PODS = "max by (pod) (up{namespace=\"{namespace}\","
+      + "service=\"{service}\"}) == 1";
+
+  /** {@code perPod} for the pods whose target is up only. */
+  private static String upOnly(String perPod) {
+    return perPod + " and on (pod) (" + UP_PODS + ")";
+  }
 
   /** The default queries. */
   public enum Metric {
     /**
+     * Requests per second that respread's engine counted ({@code respread.requests}, as
+     * {@code respread_requests_total}), over the window, summed over the pod's servers. Every
+     * adapter feeds it, and it exists from the moment the recycler starts, so a new pod has a
+     * load from its second scrape. Noise floor 1 request/s. The default.
+     */
+    RESPREAD("sum(rate(respread_requests_total{namespace=\"{namespace}\",pod=\"{pod}\"}"
+        + "[{window}]))",
+        "sum by (pod) (rate(respread_requests_total{namespace=\"{namespace}\","
+            + "service=\"{service}\"}[{window}]))", 1.0),
+    /**
      * Requests per second from Micrometer's {@code http.server.requests} timer
-     * ({@code http_server_requests_seconds_count}), over the window. Noise floor 1 request/s.
+     * ({@code http_server_requests_seconds_count}), over the window. The series appears with the
+     * first request, so a pod has no load before it. Noise floor 1 request/s.
      */
     REQUESTS("sum(rate(http_server_requests_seconds_count{namespace=\"{namespace}\","
         + "pod=\"{pod}\"}[{window}]))",
@@ -89,7 +118,18 @@ public final class PrometheusLoadView implements LoadView {
      */
     CPU("sum(process_cpu_usage{namespace=\"{namespace}\",pod=\"{pod}\"})",
         "sum by (pod) (process_cpu_usage{namespace=\"{namespace}\",service=\"{service}\"})",
-        0.02);
+        0.02),
+    /**
+     * The pod's CPU in cores from cAdvisor ({@code container_cpu_usage_seconds_total}, scraped
+     * from the kubelets), over the window, summed over its containers. Its series carry no
+     * {@code service} label, so the per-pod query reads the namespace's pods and the view keeps
+     * the members; in a namespace shared with many pods, prefer members from the Kubernetes API
+     * and mind that the answer holds every pod of the namespace. Noise floor 0.05 cores.
+     */
+    CONTAINER_CPU("sum(rate(container_cpu_usage_seconds_total{namespace=\"{namespace}\","
+        + "pod=\"{pod}\",container!=\"\"}[{window}]))",
+        "sum by (pod) (rate(container_cpu_usage_seconds_total{namespace=\"{namespace}\","
+            + "container!=\"\"}[{window}]))", 0.05);
 
     private final String own;
     private final String perPod;
@@ -101,165 +141,48 @@ public final class PrometheusLoadView implements LoadView {
       this.noiseFloor = noiseFloor;
     }
 
-    /** The default own-load query. */
+    /**
+     * Each pod's load, one series per pod with a {@code pod} label: the query the view sends,
+     * restricted to the members.
+     */
+    public String podQuery() {
+      return perPod;
+    }
+
+    /** This pod's load, sent with custom queries. */
     public String ownQuery() {
       return own;
     }
 
     /**
-     * The default mean-load query: the mean over pods whose target is up, which includes pods
-     * that are not ready or are terminating (see the class description).
+     * The mean load over the pods whose target is up and that report a load, sent with custom
+     * queries. It includes pods that are not ready or are terminating (see the class description).
      */
     public String meanQuery() {
-      return "avg(" + upPods() + ")";
+      return "avg(" + upOnly(perPod) + ")";
     }
 
-    /** The default members query: how many pods whose target is up report a load. */
+    /**
+     * How many pods of the Service have a scrape target that is up, whether or not they report a
+     * load yet; sent with custom queries when the members come from Prometheus.
+     */
     public String membersQuery() {
-      return "count(" + upPods() + ")";
-    }
-
-    private String upPods() {
-      return perPod + " and on (pod) (max by (pod) (up{namespace=\"{namespace}\","
-          + "service=\"{service}\"}) == 1)";
+      return "count(" + UP_PODS + ")";
     }
   }
 
-  private final URI queryUri;
-  private final String query;
-  private final Duration timeout;
-  private final Path tokenFile;
-  private final Duration window;
-  private final double noiseFloor;
-  private final Ticker ticker;
-  private final Clock clock;
-  private final HttpClient http;
-  private final ViewHealth health;
-  private final Refresher refresher;
-  private volatile LoadSnapshot latest = LoadSnapshot.unavailable();
+  private final PrometheusQuery query;
 
-  private PrometheusLoadView(Builder b, String query) {
-    String base = b.url.toString();
-    this.queryUri = URI.create((base.endsWith("/") ? base : base + '/') + "api/v1/query");
+  private PrometheusLoadView(Builder b, InformerMembers<?> members, PrometheusQuery query,
+      KubernetesClient ownedClient) {
+    super("prometheus", b, b.podName, b.noiseFloorOr(b.metric.noiseFloor), members, query,
+        ownedClient);
     this.query = query;
-    this.timeout = b.timeout;
-    this.tokenFile = b.tokenFile;
-    this.window = b.window;
-    this.noiseFloor = b.noiseFloorOr(b.metric.noiseFloor);
-    this.ticker = b.ticker;
-    this.clock = b.clock;
-    this.http = HttpClient.newBuilder().connectTimeout(b.timeout).build();
-    this.health = new ViewHealth("prometheus", b.name, List.of(QUERY), b.meterRegistry);
-    this.refresher = new Refresher("prometheus-load-view");
-    refresher.every(b.interval, this::refresh);
-  }
-
-  private void refresh() {
-    try {
-      read();
-    } catch (RuntimeException e) {
-      // What the request or the answer did that was not foreseen (a token file holding a line
-      // break is not a legal header value) is still one failed read: counted, logged once, and
-      // the view serves its last snapshot, instead of an ERROR line on every refresh.
-      health.failed(QUERY, FailureCause.MALFORMED, String.valueOf(e));
-    }
-  }
-
-  private void read() {
-    String body;
-    try {
-      HttpRequest.Builder request = HttpRequest.newBuilder(queryUri).timeout(timeout)
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString(
-              "query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)));
-      if (tokenFile != null) {
-        // Read on every refresh: projected service-account tokens are rotated in place.
-        request.header("Authorization", "Bearer " + Files.readString(tokenFile).trim());
-      }
-      HttpResponse<String> response = http.send(request.build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() / 100 != 2) {
-        health.failed(QUERY, FailureCause.ofStatus(response.statusCode()),
-            "HTTP " + response.statusCode());
-        return;
-      }
-      body = response.body();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
-    } catch (IOException e) {
-      health.failed(QUERY, FailureCause.of(e, t -> 0), String.valueOf(e));
-      return;
-    }
-    try {
-      latest = snapshot(PromQl.parse(body));
-      health.ok(QUERY);
-    } catch (IOException e) {
-      health.failed(QUERY, FailureCause.MALFORMED, e.getMessage());
-    }
-  }
-
-  /**
-   * A missing part is a series that does not exist yet, so it gives less, never a failure: no
-   * members, nothing; no own or mean load (a pod whose {@code rate()} has fewer than two
-   * samples, as after every rollout), membership only. A value that is there but is NaN
-   * (a division by zero), infinite or negative is a broken query.
-   */
-  private LoadSnapshot snapshot(PromQl.Answer a) throws IOException {
-    for (Double v : new Double[] {a.own, a.mean, a.members}) {
-      if (v != null && !(Double.isFinite(v) && v >= 0)) {
-        throw new IOException("not a load: own=" + a.own + ", mean=" + a.mean + ", members="
-            + a.members);
-      }
-    }
-    if (a.members == null || a.members < 1) {
-      return LoadSnapshot.unavailable();
-    }
-    long at = Refresher.tickerTime(a.evaluatedAt, clock, ticker);
-    int members = (int) Math.round(a.members);
-    if (a.own == null || a.mean == null) {
-      return LoadSnapshot.membersOnly(members, at);
-    }
-    return LoadSnapshot.of(a.own, a.mean, members, at);
-  }
-
-  /** The last snapshot; never blocks. */
-  @Override
-  public LoadSnapshot latest() {
-    return latest;
-  }
-
-  /** In the queries' unit; defaults to the preset's: 1 request/s, or 0.02 of the CPUs. */
-  @Override
-  public double noiseFloor() {
-    return noiseFloor;
-  }
-
-  /** The {@code {window}} of the queries. */
-  @Override
-  public Duration measurementWindow() {
-    return window;
-  }
-
-  /** Queries now, on the view's thread, instead of waiting for the next period. */
-  void refreshNow() {
-    refresher.once(this::refresh);
   }
 
   /** The query sent on every refresh, for logs and tests. */
   String query() {
-    return query;
-  }
-
-  ViewHealth health() {
-    return health;
-  }
-
-  /** Stops the refresh thread. */
-  @Override
-  public void close() {
-    refresher.close();
-    health.close();
+    return query.query();
   }
 
   /** A builder of a view reading the Prometheus at {@code url}, such as {@code http://prometheus:9090}. */
@@ -272,16 +195,24 @@ public final class PrometheusLoadView implements LoadView {
     return new Builder(null);
   }
 
-  /** A builder of {@link PrometheusLoadView}. Settings from the environment override it. */
+  /**
+   * A builder of {@link PrometheusLoadView}. Settings from the environment override it. The noise
+   * floor defaults to the preset's: 1 request/s, 0.02 of the CPUs, or 0.05 cores. The measurement
+   * window is the {@link #window(Duration) window}.
+   */
   public static final class Builder extends LoadViewBuilder<Builder> {
     private URI url;
-    private Metric metric = Metric.REQUESTS;
+    private Metric metric = Metric.RESPREAD;
     private String ownQuery;
     private String meanQuery;
     private String membersQuery;
     private String podName;
     private String namespace;
     private String serviceName;
+    private Map<String, String> podSelector = Map.of();
+    private MembersSource membersSource = MembersSource.AUTO;
+    private KubernetesClient client;
+    private Duration kubernetesTimeout = Duration.ofSeconds(5);
     private Duration window = Duration.ofMinutes(1);
     private Duration interval = Duration.ofSeconds(15);
     private Duration timeout = Duration.ofSeconds(5);
@@ -291,48 +222,107 @@ public final class PrometheusLoadView implements LoadView {
       this.url = url;
     }
 
-    /** The preset behind the default queries ({@code RESPREAD_PROMETHEUS_METRIC}). Default requests. */
+    /**
+     * The preset behind the default queries ({@code RESPREAD_PROMETHEUS_METRIC}). Default
+     * {@link Metric#RESPREAD}.
+     */
     public Builder metric(Metric metric) {
       this.metric = requireNonNull(metric, "metric");
       return this;
     }
 
-    /** This pod's load ({@code RESPREAD_PROMETHEUS_OWN_QUERY}). Default: the preset's. */
+    /**
+     * Where the members come from ({@code RESPREAD_MEMBERS_SOURCE}). Default
+     * {@link MembersSource#AUTO}: the Kubernetes API in a cluster, else Prometheus.
+     */
+    public Builder members(MembersSource membersSource) {
+      this.membersSource = requireNonNull(membersSource, "membersSource");
+      return this;
+    }
+
+    /**
+     * The client that reads the members from the Kubernetes API; the view does not close it.
+     * With {@link MembersSource#AUTO} it makes the members come from the API. Default: a client
+     * the view creates the way fabric8 finds the API server, and closes.
+     */
+    public Builder kubernetesClient(KubernetesClient client) {
+      this.client = requireNonNull(client, "client");
+      return this;
+    }
+
+    /**
+     * The request timeout of the Kubernetes client the view creates for the members
+     * ({@code RESPREAD_KUBERNETES_TIMEOUT}). Default 5 s.
+     */
+    public Builder kubernetesTimeout(Duration kubernetesTimeout) {
+      this.kubernetesTimeout = requireNonNull(kubernetesTimeout, "kubernetesTimeout");
+      return this;
+    }
+
+    /**
+     * Makes this a view of custom queries: this pod's load ({@code RESPREAD_PROMETHEUS_OWN_QUERY}).
+     * Default: the preset's, and the per-pod query unless another custom query is set.
+     */
     public Builder ownQuery(String ownQuery) {
       this.ownQuery = requireNonNull(ownQuery, "ownQuery");
       return this;
     }
 
-    /** The Service's mean load ({@code RESPREAD_PROMETHEUS_MEAN_QUERY}). Default: the preset's. */
+    /**
+     * Makes this a view of custom queries: the Service's mean load
+     * ({@code RESPREAD_PROMETHEUS_MEAN_QUERY}). Default: the preset's, and the per-pod query
+     * unless another custom query is set.
+     */
     public Builder meanQuery(String meanQuery) {
       this.meanQuery = requireNonNull(meanQuery, "meanQuery");
       return this;
     }
 
     /**
-     * How many members the mean covers ({@code RESPREAD_PROMETHEUS_MEMBERS_QUERY}). Default: the
-     * preset's count of pods.
+     * Makes this a view of custom queries whose members come from Prometheus: how many members
+     * the mean covers ({@code RESPREAD_PROMETHEUS_MEMBERS_QUERY}). Default: the pods whose target
+     * is up; not sent when the members come from the Kubernetes API.
      */
     public Builder membersQuery(String membersQuery) {
       this.membersQuery = requireNonNull(membersQuery, "membersQuery");
       return this;
     }
 
-    /** The value of {@code {pod}} ({@code POD_NAME}); required if a query uses it. */
+    /**
+     * This pod's name ({@code POD_NAME}), the value of {@code {pod}}; required, except by custom
+     * queries that do not use it.
+     */
     public Builder podName(String podName) {
       this.podName = requireNonNull(podName, "podName");
       return this;
     }
 
-    /** The value of {@code {namespace}} ({@code POD_NAMESPACE}); required if a query uses it. */
+    /**
+     * This pod's namespace ({@code POD_NAMESPACE}), the value of {@code {namespace}}; required if
+     * a query uses it or the members come from the Kubernetes API.
+     */
     public Builder namespace(String namespace) {
       this.namespace = requireNonNull(namespace, "namespace");
       return this;
     }
 
-    /** The value of {@code {service}} ({@code RESPREAD_SERVICE_NAME}); required if a query uses it. */
+    /**
+     * The Service ({@code RESPREAD_SERVICE_NAME}): the value of {@code {service}}, and whose
+     * EndpointSlices give the members from the Kubernetes API. Required if a query uses it, or,
+     * without a pod selector, for members from the API.
+     */
     public Builder serviceName(String serviceName) {
       this.serviceName = requireNonNull(serviceName, "serviceName");
+      return this;
+    }
+
+    /**
+     * Equality labels of the Service's pods ({@code RESPREAD_POD_SELECTOR}, {@code app=web}):
+     * without a Service name, the ready Pods with these labels are the members from the
+     * Kubernetes API. Default: none.
+     */
+    public Builder podSelector(Map<String, String> podSelector) {
+      this.podSelector = Map.copyOf(requireNonNull(podSelector, "podSelector"));
       return this;
     }
 
@@ -367,7 +357,8 @@ public final class PrometheusLoadView implements LoadView {
     }
 
     /**
-     * Checks the settings and starts the view; the first query runs on the view's thread.
+     * Checks the settings and starts the view; the first query runs on the view's thread, and
+     * members from the API are read in an informer, in the background.
      *
      * @throws dev.respread.InvalidConfigurationException naming every bad setting
      */
@@ -375,18 +366,23 @@ public final class PrometheusLoadView implements LoadView {
       ConfigProblems problems = new ConfigProblems(environment);
       readUrl(problems);
       metric = problems.choice(PROMETHEUS_METRIC, "metric", metric, Metric.class);
+      membersSource = problems.choice(MEMBERS_SOURCE, "membersSource", membersSource,
+          MembersSource.class);
       ownQuery = Settings.text(problems, PROMETHEUS_OWN_QUERY, ownQuery);
       meanQuery = Settings.text(problems, PROMETHEUS_MEAN_QUERY, meanQuery);
       membersQuery = Settings.text(problems, PROMETHEUS_MEMBERS_QUERY, membersQuery);
       podName = Settings.text(problems, POD_NAME, podName);
       namespace = Settings.text(problems, POD_NAMESPACE, namespace);
       serviceName = Settings.text(problems, SERVICE_NAME, serviceName);
+      podSelector = Settings.selector(problems, POD_SELECTOR, "podSelector", podSelector);
       window = problems.duration(PROMETHEUS_WINDOW, "window", window, Duration.ofSeconds(1),
           Duration.ofHours(1));
       interval = problems.duration(PROMETHEUS_INTERVAL, "interval", interval,
           Duration.ofMillis(100), Duration.ofMinutes(10));
       timeout = problems.duration(PROMETHEUS_TIMEOUT, "timeout", timeout, Duration.ofMillis(100),
           Duration.ofMinutes(1));
+      kubernetesTimeout = problems.duration(KUBERNETES_TIMEOUT, "kubernetesTimeout",
+          kubernetesTimeout, Duration.ofMillis(100), Duration.ofMinutes(1));
       String token = Settings.text(problems, PROMETHEUS_TOKEN_FILE, tokenFile == null ? null
           : tokenFile.toString());
       tokenFile = token == null ? null : Path.of(token);
@@ -395,25 +391,95 @@ public final class PrometheusLoadView implements LoadView {
             "a readable file holding the token");
       }
       checkShared(problems);
-      String own = ownQuery != null ? ownQuery : metric.ownQuery();
-      String mean = meanQuery != null ? meanQuery : metric.meanQuery();
-      String members = membersQuery != null ? membersQuery : metric.membersQuery();
-      String all = own + mean + members;
-      requireIfUsed(problems, all, "pod", POD_NAME, "podName", podName,
-          "this pod's name; set POD_NAME from the downward API (fieldRef metadata.name)");
-      requireIfUsed(problems, all, "namespace", POD_NAMESPACE, "namespace",
-          namespace, "this pod's namespace; set POD_NAMESPACE from the downward API "
-              + "(fieldRef metadata.namespace)");
-      requireIfUsed(problems, all, "service", SERVICE_NAME, "serviceName",
-          serviceName, "the name of the Service, as in the service label of its series");
+      boolean fromApi = membersFromApi(problems);
+      Shape shape = shape(fromApi);
+      String template;
+      if (!shape.perPod()) {
+        template = PromQl.combine(ownQuery != null ? ownQuery : metric.ownQuery(),
+            meanQuery != null ? meanQuery : metric.meanQuery(),
+            fromApi ? null : membersQuery != null ? membersQuery : metric.membersQuery());
+      } else if (fromApi) {
+        template = PromQl.combinePods(metric.podQuery(), null);
+      } else {
+        // Only the members' loads: the answer then grows with the Service, not with the
+        // namespace (cAdvisor's series have no service label).
+        template = PromQl.combinePods(upOnly(metric.podQuery()), UP_PODS);
+      }
+      if (shape != Shape.OWN_MEAN_AND_MEMBERS) {
+        // Named members and per-pod loads are told apart by pod name.
+        Settings.require(problems, POD_NAME, "podName", podName,
+            "this pod's name; set POD_NAME from the downward API (fieldRef metadata.name)");
+      } else {
+        requireIfUsed(problems, template, "pod", POD_NAME, "podName", podName,
+            "this pod's name; set POD_NAME from the downward API (fieldRef metadata.name)");
+      }
+      if (fromApi) {
+        Settings.require(problems, POD_NAMESPACE, "namespace", namespace,
+            "this pod's namespace; set POD_NAMESPACE from the downward API "
+                + "(fieldRef metadata.namespace), because the members come from the API");
+      } else {
+        requireIfUsed(problems, template, "namespace", POD_NAMESPACE, "namespace",
+            namespace, "this pod's namespace; set POD_NAMESPACE from the downward API "
+                + "(fieldRef metadata.namespace)");
+      }
+      if (!fromApi || serviceName != null || !podSelector.isEmpty()) {
+        // Else already reported: members from the API need the Service's name too.
+        requireIfUsed(problems, template, "service", SERVICE_NAME, "serviceName",
+            serviceName, "the name of the Service, as in the service label of its series");
+      }
       problems.throwIfAny();
       Map<String, String> values = new HashMap<>();
       values.put("pod", podName);
       values.put("namespace", namespace);
       values.put("service", serviceName);
       values.put("window", promDuration(window));
-      return new PrometheusLoadView(this, PromQl.render(
-          PromQl.combine(own, mean, members), values));
+      PrometheusQuery query = new PrometheusQuery(url, PromQl.render(template, values), shape,
+          interval, timeout, tokenFile, window, ticker, clock);
+      if (!fromApi) {
+        return new PrometheusLoadView(this, null, query, null);
+      }
+      KubernetesClient created = client == null ? KubernetesApi.client(kubernetesTimeout) : null;
+      try {
+        InformerMembers<?> members = InformerMembers.of(client != null ? client : created,
+            namespace, serviceName, podSelector, ticker,
+            ", or set RESPREAD_MEMBERS_SOURCE=prometheus");
+        return new PrometheusLoadView(this, members, query, created);
+      } catch (RuntimeException e) {
+        if (created != null) {
+          created.close();
+        }
+        throw e;
+      }
+    }
+
+    /**
+     * Whether the members come from the Kubernetes API; see {@link MembersSource#AUTO}. Adds a
+     * problem for what members from the API cannot work with.
+     */
+    private boolean membersFromApi(ConfigProblems problems) {
+      if (membersSource == MembersSource.AUTO) {
+        boolean apiConfigured = client != null || problems.raw(KUBERNETES_SERVICE_HOST) != null;
+        return apiConfigured && (serviceName != null || !podSelector.isEmpty())
+            && membersQuery == null;
+      }
+      if (membersSource == MembersSource.PROMETHEUS) {
+        return false;
+      }
+      requireServiceOrSelector(problems, serviceName, podSelector);
+      if (membersQuery != null) {
+        problems.crossCheck(PROMETHEUS_MEMBERS_QUERY, "membersQuery", membersQuery,
+            "not set, because the members come from the Kubernetes API "
+                + "(RESPREAD_MEMBERS_SOURCE=kubernetes)");
+      }
+      return true;
+    }
+
+    private Shape shape(boolean fromApi) {
+      boolean custom = ownQuery != null || meanQuery != null || membersQuery != null;
+      if (custom) {
+        return fromApi ? Shape.OWN_AND_MEAN : Shape.OWN_MEAN_AND_MEMBERS;
+      }
+      return fromApi ? Shape.PODS : Shape.PODS_AND_UP;
     }
 
     private void readUrl(ConfigProblems problems) {

@@ -5,28 +5,19 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.respread.LoadSnapshot;
 import dev.respread.kubernetes.internal.FailureCause;
+import dev.respread.kubernetes.internal.InformerMembers;
 import dev.respread.kubernetes.internal.ViewHealth;
 import dev.respread.kubernetes.internal.ViewHealth.State;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetricsBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -39,10 +30,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -52,13 +41,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Kubernetes view against fabric8's mock API server in CRUD mode, with real EndpointSlice,
  * Pod and PodMetrics objects. Failures (403, 500, slow answers) are injected with the mock
- * server's expectations, which it answers before falling back to its CRUD store.
- *
- * <p>Each test has a mock server of its own. When a watch closes, the mock server (7.9.0) waits
- * up to a minute for that watch's event executor to end ({@code WatchEventsListener.onClosed});
- * on a loaded machine a server shared by the class stopped answering for 10 to 30 seconds after
- * one test's informer stopped, and the next test's requests timed out. A server per test, shut
- * down off the test thread, keeps one test's watches from stalling another's requests.
+ * server's expectations, which it answers before falling back to its CRUD store. Each test has a
+ * {@link MockApiServer} of its own.
  */
 class KubernetesLoadViewTest {
   static final String NS = "shop";
@@ -66,6 +50,7 @@ class KubernetesLoadViewTest {
   static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
   static final String METRICS_PATH = "/apis/metrics.k8s.io/v1beta1/namespaces/" + NS + "/pods";
 
+  static MockApiServer api;
   static KubernetesMockServer server;
   static KubernetesClient client;
 
@@ -75,12 +60,9 @@ class KubernetesLoadViewTest {
 
   @BeforeEach
   void startMockApiServer() {
-    // What @EnableKubernetesMockClient(crud = true) builds: expectations first, then the store.
-    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-    server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-        new MockWebServer(), expectations, new KubernetesMixedDispatcher(expectations), false);
-    server.init();
-    client = server.createClient();
+    api = new MockApiServer();
+    server = api.server;
+    client = api.client;
   }
 
   @AfterEach
@@ -90,21 +72,8 @@ class KubernetesLoadViewTest {
         c.close();
       }
     } finally {
-      client.close();
-      stopInTheBackground(server);
+      api.close();
     }
-  }
-
-  private static void stopInTheBackground(KubernetesMockServer done) {
-    Thread stop = new Thread(() -> {
-      try {
-        done.destroy();
-      } catch (IllegalStateException e) {
-        // The mock server's shutdown timed out on a watch it still held; it is not reused.
-      }
-    }, "mock-api-server-shutdown");
-    stop.setDaemon(true);
-    stop.start();
   }
 
   @Test
@@ -154,6 +123,7 @@ class KubernetesLoadViewTest {
     LoadSnapshot s = awaitLoad(view(client), 3);
 
     assertThat(s.meanLoad()).isCloseTo(0.4, within(1e-9));
+    assertThat(s.reportingMembers()).isEqualTo(2);
   }
 
   @Test
@@ -198,7 +168,8 @@ class KubernetesLoadViewTest {
   @Test
   void forbiddenMetricsFailSoftAndRecover() {
     twoReadyPodsAt600mAnd200m();
-    server.expect().get().withPath(METRICS_PATH).andReturn(403, status(403, "Forbidden"))
+    server.expect().get().withPath(METRICS_PATH)
+        .andReturn(403, MockApiServer.status(403, "Forbidden"))
         .once();
 
     KubernetesLoadView view = view(client);
@@ -223,7 +194,8 @@ class KubernetesLoadViewTest {
     // Without retries, so that one 500 answer is one failed read.
     KubernetesLoadView view = view(client(5000));
     LoadSnapshot before = awaitLoad(view, 2);
-    server.expect().get().withPath(METRICS_PATH).andReturn(500, status(500, "etcd down")).once();
+    server.expect().get().withPath(METRICS_PATH)
+        .andReturn(500, MockApiServer.status(500, "etcd down")).once();
     metrics("web-b", "300m", NOW);
 
     view.refreshNow();
@@ -263,10 +235,8 @@ class KubernetesLoadViewTest {
   @Test
   void forbiddenEndpointSlicesFailSoftAndTheInformerRecovers() {
     twoReadyPodsAt600mAnd200m();
-    server.expect().get().withPath("/apis/discovery.k8s.io/v1/namespaces/" + NS
-        + "/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D" + SERVICE
-        + "&resourceVersion=0")
-        .andReturn(403, status(403, "Forbidden")).times(2);
+    server.expect().get().withPath(MockApiServer.slicesPath(NS, SERVICE))
+        .andReturn(403, MockApiServer.status(403, "Forbidden")).times(2);
 
     KubernetesLoadView view = view(client(5000));
 
@@ -336,7 +306,7 @@ class KubernetesLoadViewTest {
     assertThat(empty.getEndpoints()).isNull();
     assertThat(nulls.getEndpoints().get(1).getConditions()).isNull();
 
-    assertThat(KubernetesLoadView.readyInSlices(List.of(empty, nulls)))
+    assertThat(InformerMembers.readyInSlices(List.of(empty, nulls)))
         .containsExactlyInAnyOrder("web-a", "web-b");
   }
 
@@ -436,15 +406,8 @@ class KubernetesLoadViewTest {
         .clock(Clock.fixed(NOW, ZoneOffset.UTC)).meterRegistry(registry).build());
   }
 
-  /**
-   * A client of the mock server with the given request timeout, quick watch retries and no
-   * request retries (fabric8 retries 5xx answers by default, which would hide them).
-   */
   private KubernetesClient client(int requestTimeoutMillis) {
-    return track(new KubernetesClientBuilder().withConfig(new ConfigBuilder(
-        client.getConfiguration()).withRequestTimeout(requestTimeoutMillis)
-        .withWatchReconnectInterval(100).withWatchReconnectLimit(-1)
-        .withRequestRetryBackoffLimit(0).build()).build());
+    return track(api.client(requestTimeoutMillis));
   }
 
   private <T extends AutoCloseable> T track(T closeable) {
@@ -464,23 +427,16 @@ class KubernetesLoadViewTest {
   }
 
   private static Endpoint ready(String pod) {
-    return endpoint(pod, true, true, false);
+    return MockApiServer.ready(pod);
   }
 
   private static Endpoint endpoint(String pod, boolean ready, boolean serving,
       boolean terminating) {
-    return new EndpointBuilder().addToAddresses("10.0.0." + Math.abs(pod.hashCode() % 250))
-        .withNewConditions().withReady(ready).withServing(serving).withTerminating(terminating)
-        .endConditions().withNewTargetRef().withKind("Pod").withName(pod).withNamespace(NS)
-        .endTargetRef().build();
+    return MockApiServer.endpoint(pod, ready, serving, terminating);
   }
 
   private static void slice(String name, Endpoint... endpoints) {
-    EndpointSlice slice = new EndpointSliceBuilder().withNewMetadata().withName(name)
-        .withNamespace(NS).addToLabels(KubernetesLoadView.SERVICE_NAME_LABEL, SERVICE)
-        .endMetadata().withAddressType("IPv4").withEndpoints(endpoints).build();
-    client.discovery().v1().endpointSlices().inNamespace(NS).resource(slice).createOr(
-        op -> op.update());
+    api.slice(NS, SERVICE, name, endpoints);
   }
 
   private static void metrics(String pod, String cpu, Instant at) {
@@ -501,14 +457,6 @@ class KubernetesLoadViewTest {
   }
 
   private static void pod(String name, boolean ready, Map<String, String> labels) {
-    Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(NS)
-        .withLabels(labels).endMetadata().withNewStatus().withPhase("Running")
-        .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
-        .endStatus().build();
-    client.pods().inNamespace(NS).resource(pod).create();
-  }
-
-  private static io.fabric8.kubernetes.api.model.Status status(int code, String message) {
-    return new StatusBuilder().withCode(code).withMessage(message).withStatus("Failure").build();
+    api.pod(NS, name, ready, labels);
   }
 }

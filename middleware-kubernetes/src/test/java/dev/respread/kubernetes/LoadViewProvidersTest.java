@@ -14,21 +14,17 @@ import dev.respread.kubernetes.internal.PrometheusLoadViewProvider;
 import dev.respread.kubernetes.internal.Variables;
 import dev.respread.kubernetes.internal.ViewHealth;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetricsBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -109,7 +105,8 @@ class LoadViewProvidersTest {
             assertThat(e.problems()).containsExactlyInAnyOrder(
                 "RESPREAD_PROMETHEUS_URL: \"prometheus:9090\" (expected: the Prometheus base URL, "
                     + "such as http://prometheus.monitoring:9090)",
-                "RESPREAD_PROMETHEUS_METRIC: \"latency\" (expected: one of requests, cpu)",
+                "RESPREAD_PROMETHEUS_METRIC: \"latency\" (expected: one of respread, requests, "
+                    + "cpu, container_cpu)",
                 "RESPREAD_PROMETHEUS_WINDOW: \"0s\" (expected: >= 1s and <= 1h)",
                 "RESPREAD_PROMETHEUS_BEARER_TOKEN_FILE: \"/nonexistent/token\" (expected: a "
                     + "readable file holding the token)",
@@ -118,6 +115,87 @@ class LoadViewProvidersTest {
                     + "{namespace})",
                 "serviceName: null (expected: the name of the Service, as in the service label "
                     + "of its series, because a query uses {service})"));
+  }
+
+  @Test
+  void namesAnUnknownMembersSourceWithTheOtherBadPrometheusVariables() {
+    Map<String, String> env = Map.of(
+        "RESPREAD_PROMETHEUS_URL", "http://prometheus:9090",
+        "RESPREAD_MEMBERS_SOURCE", "endpoints",
+        "RESPREAD_KUBERNETES_TIMEOUT", "forever",
+        "POD_NAME", "web-a", "POD_NAMESPACE", "shop", "RESPREAD_SERVICE_NAME", "web");
+
+    assertThatThrownBy(() -> new PrometheusLoadViewProvider().create(
+        RecyclingConfig.builder().build(), env, System::nanoTime))
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e ->
+            assertThat(e.problems()).containsExactlyInAnyOrder(
+                "RESPREAD_MEMBERS_SOURCE: \"endpoints\" (expected: one of auto, kubernetes, "
+                    + "prometheus)",
+                "RESPREAD_KUBERNETES_TIMEOUT: \"forever\" (expected: a duration such as 500ms, "
+                    + "90s, 5m, 1h or PT5M, >= 100ms and <= 1m)"));
+  }
+
+  @Test
+  void membersFromTheApiNeedAServiceOrSelectorANamespaceAndNoMembersQuery() {
+    Map<String, String> env = Map.of(
+        "RESPREAD_PROMETHEUS_URL", "http://prometheus:9090",
+        "RESPREAD_MEMBERS_SOURCE", "kubernetes",
+        "RESPREAD_PROMETHEUS_MEMBERS_QUERY", "count(up)",
+        "POD_NAME", "web-a");
+
+    assertThatThrownBy(() -> new PrometheusLoadViewProvider().create(
+        RecyclingConfig.builder().build(), env, System::nanoTime))
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e ->
+            assertThat(e.problems()).containsExactlyInAnyOrder(
+                "serviceName: null (expected: the Service's name, or RESPREAD_POD_SELECTOR with "
+                    + "its pods' labels)",
+                "RESPREAD_PROMETHEUS_MEMBERS_QUERY: \"count(up)\" (expected: not set, because "
+                    + "the members come from the Kubernetes API (RESPREAD_MEMBERS_SOURCE="
+                    + "kubernetes))",
+                "namespace: null (expected: this pod's namespace; set POD_NAMESPACE from the "
+                    + "downward API (fieldRef metadata.namespace), because the members come "
+                    + "from the API)"));
+  }
+
+  @Test
+  void theKubernetesSourceRefusesMembersFromPrometheus() {
+    Map<String, String> env = Map.of("RESPREAD_MEMBERS_SOURCE", "prometheus",
+        "POD_NAME", "web-a", "POD_NAMESPACE", "shop", "RESPREAD_SERVICE_NAME", "web");
+
+    assertThatThrownBy(() -> new KubernetesLoadViewProvider().create(
+        RecyclingConfig.builder().build(), env, System::nanoTime))
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e ->
+            assertThat(e.problems()).containsExactly(
+                "RESPREAD_MEMBERS_SOURCE: \"prometheus\" (expected: auto or kubernetes, because "
+                    + "the kubernetes load source reads the members from the API; for members "
+                    + "from Prometheus, set RESPREAD_LOAD_SOURCE=prometheus)"));
+  }
+
+  @Test
+  void inAClusterACustomMembersQueryKeepsTheMembersInPrometheus() {
+    Map<String, String> env = Map.of(
+        "KUBERNETES_SERVICE_HOST", "10.96.0.1",
+        "RESPREAD_PROMETHEUS_URL", "http://127.0.0.1:" + closedPort(),
+        "RESPREAD_PROMETHEUS_INTERVAL", "10m",
+        "RESPREAD_PROMETHEUS_MEMBERS_QUERY", "count(up{job=\"web\"} == 1)",
+        "POD_NAME", "web-a", "POD_NAMESPACE", "shop", "RESPREAD_SERVICE_NAME", "web");
+
+    try (PrometheusLoadView view = PrometheusLoadView.builder().environment(env).build()) {
+      assertThat(view.query()).contains("label_replace((count(up{job=\"web\"} == 1)), "
+          + "\"respread_part\", \"members\"");
+      assertThat(view.health().toString()).doesNotContain(PrometheusLoadView.MEMBERS);
+    }
+  }
+
+  @Test
+  void aKubernetesClientGivenInCodeMakesTheMembersComeFromTheApi() {
+    try (KubernetesClient client = unusedClient();
+        PrometheusLoadView view = PrometheusLoadView.builder(URI.create("http://127.0.0.1:1"))
+            .kubernetesClient(client).podName("web-a").namespace("shop").serviceName("web")
+            .interval(Duration.ofMinutes(10)).build()) {
+      assertThat(view.query()).doesNotContain("\"up\"", "up{");
+      assertThat(view.health().toString()).contains(PrometheusLoadView.MEMBERS);
+    }
   }
 
   @Test
@@ -196,55 +274,26 @@ class LoadViewProvidersTest {
 
   @Test
   void kubernetesSourceGivesTheRecyclerMembersAndLoadFromTheApiServer() {
-    // A mock API server of this test's own: its shutdown can time out while it still holds the
-    // streaming watch of a client that has just gone, which is the mock's business, not the
-    // view's, and must not fail the test class.
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(),
-        new HashMap<>(), new KubernetesCrudDispatcher(), false);
-    server.init();
-    KubernetesClient client = server.createClient();
-    try {
-      kubernetesSourceGivesTheRecyclerMembersAndLoad(client);
-    } finally {
-      client.close();
-      try {
-        server.destroy();
-      } catch (IllegalStateException e) {
-        System.err.println("mock API server shutdown: " + e);
-      }
-    }
-  }
-
-  private static void kubernetesSourceGivesTheRecyclerMembersAndLoad(KubernetesClient client) {
-    client.discovery().v1().endpointSlices().inNamespace("shop").resource(new EndpointSliceBuilder()
-        .withNewMetadata().withName("web-1").addToLabels("kubernetes.io/service-name", "web")
-        .endMetadata().withAddressType("IPv4")
-        .addNewEndpoint().addToAddresses("10.0.0.1").withNewTargetRef().withKind("Pod")
-        .withName("web-a").endTargetRef().endEndpoint()
-        .addNewEndpoint().addToAddresses("10.0.0.2").withNewTargetRef().withKind("Pod")
-        .withName("web-b").endTargetRef().endEndpoint().build()).create();
-    podMetrics(client, "web-a", "900m");
-    podMetrics(client, "web-b", "300m");
-    // The provider's client finds the API server the way it would in a pod: through fabric8's
-    // auto-configuration, pointed here at the mock server.
-    Map<String, String> properties = Map.of("kubernetes.master", client.getMasterUrl().toString(),
-        "kubernetes.auth.tryKubeConfig", "false", "kubernetes.auth.tryServiceAccount", "false");
-    properties.forEach(System::setProperty);
     Map<String, String> env = Map.of("RESPREAD_LOAD_SOURCE", "kubernetes",
         "RESPREAD_LOAD_INTERVAL", "100ms", "POD_NAME", "web-a", "POD_NAMESPACE", "shop",
         "RESPREAD_SERVICE_NAME", "web");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    ConnectionRecycler recycler = ConnectionRecycler.builder(RecyclingConfig.fromEnvironment(env))
-        .environment(env).meterRegistry(registry).name("k8s").build();
-    try {
-      Gauge members = registry.get(RecyclerMetrics.LOAD_MEMBERS).gauge();
-      Gauge ratio = registry.get(RecyclerMetrics.LOAD_RATIO).gauge();
+    try (MockApiServer api = new MockApiServer();
+        MockApiServer.AutoConfigured found = api.autoConfigured()) {
+      api.slice("shop", "web", "web-1", MockApiServer.ready("web-a"),
+          MockApiServer.ready("web-b"));
+      podMetrics(api.client, "web-a", "900m");
+      podMetrics(api.client, "web-b", "300m");
 
-      Await.until(() -> members.value() == 2 && Math.abs(ratio.value() - 1.5) < 1e-9,
-          () -> "members=" + members.value() + " ratio=" + ratio.value());
-    } finally {
-      recycler.close();
-      properties.keySet().forEach(System::clearProperty);
+      try (ConnectionRecycler recycler = ConnectionRecycler.builder(
+          RecyclingConfig.fromEnvironment(env)).environment(env).meterRegistry(registry)
+          .name("k8s").build()) {
+        Gauge members = registry.get(RecyclerMetrics.LOAD_MEMBERS).gauge();
+        Gauge ratio = registry.get(RecyclerMetrics.LOAD_RATIO).gauge();
+
+        Await.until(() -> members.value() == 2 && Math.abs(ratio.value() - 1.5) < 1e-9,
+            () -> "members=" + members.value() + " ratio=" + ratio.value());
+      }
     }
   }
 

@@ -1,31 +1,22 @@
 package dev.respread.kubernetes;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One simulated pod: a JDK HTTP server on loopback serving a Micrometer Prometheus registry at
- * {@code /metrics}, with an {@code http.server.requests} timer whose count grows at a fixed rate
- * (so that PromQL's {@code rate()} has an exact expected value) and a fixed
- * {@code process.cpu.usage}.
+ * One simulated pod: a {@link MetricsEndpoint} serving a Micrometer Prometheus registry with an
+ * {@code http.server.requests} timer whose count grows at a fixed rate (so that PromQL's
+ * {@code rate()} has an exact expected value) and a fixed {@code process.cpu.usage}.
  */
 final class PodEndpoint implements AutoCloseable {
   final String pod;
   final String service;
-  private final HttpServer server;
+  private final MetricsEndpoint endpoint;
 
-  PodEndpoint(String pod, String service, double requestsPerSecond, double cpu)
-      throws IOException {
+  PodEndpoint(String pod, String service, double requestsPerSecond, double cpu) {
     this(pod, service, requestsPerSecond, cpu, true);
   }
 
@@ -35,8 +26,7 @@ final class PodEndpoint implements AutoCloseable {
    * pod's {@code namespace} and {@code pod} labels, as kube-state-metrics' series do when
    * scraped with {@code honor_labels}.
    */
-  PodEndpoint(String pod, String service, double requestsPerSecond, double cpu, boolean ready)
-      throws IOException {
+  PodEndpoint(String pod, String service, double requestsPerSecond, double cpu, boolean ready) {
     this.pod = pod;
     this.service = service;
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -48,25 +38,16 @@ final class PodEndpoint implements AutoCloseable {
     Gauge.builder("process.cpu.usage", () -> cpu).register(registry);
     Gauge.builder("kube.pod.status.ready", () -> ready ? 1 : 0).tag("condition", "true")
         .register(registry);
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/metrics", exchange -> {
-      byte[] body = registry.scrape().getBytes(UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    server.start();
+    endpoint = new MetricsEndpoint(registry);
   }
 
   /** {@code host:port} as a Prometheus target. */
   String target() {
-    return "127.0.0.1:" + server.getAddress().getPort();
+    return endpoint.target();
   }
 
   @Override
   public void close() {
-    server.stop(0);
+    endpoint.close();
   }
 }

@@ -2,6 +2,7 @@ package dev.respread.kubernetes;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -9,6 +10,7 @@ import dev.respread.LoadSnapshot;
 import dev.respread.kubernetes.internal.FailureCause;
 import dev.respread.kubernetes.internal.ViewHealth;
 import dev.respread.kubernetes.internal.ViewHealth.State;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -23,18 +25,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,17 +117,77 @@ class PrometheusLoadViewTest {
   }
 
   @Test
-  void fillsTheDefaultRequestQueriesWithThePodNamespaceServiceAndWindow() {
+  void sendsTheRespreadCounterPerPodAndThePodsWhoseTargetIsUpFilledIn() {
     view = view(builder());
 
     awaitLoad();
+    String up = "max by (pod) (up{namespace=\"shop\",service=\"web\"}) == 1";
     assertThat(lastQuery.get())
-        .contains("rate(http_server_requests_seconds_count{namespace=\"shop\",pod=\"web-a\"}[60s])")
-        .contains("avg(sum by (pod) (rate(http_server_requests_seconds_count{namespace=\"shop\","
-            + "service=\"web\"}[60s])) and on (pod) (max by (pod) (up{namespace=\"shop\","
-            + "service=\"web\"}) == 1))")
-        .contains("count(sum by (pod)")
+        .contains("label_replace((sum by (pod) (rate(respread_requests_total{namespace=\"shop\","
+            + "service=\"web\"}[60s])) and on (pod) (" + up + ")), \"respread_part\", \"load\"")
+        .contains("label_replace((" + up + "), \"respread_part\", \"up\"")
         .doesNotContain("{pod}", "{namespace}", "{service}", "{window}");
+    assertThat(view.noiseFloor()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aPodWhoseTargetIsUpWithoutALoadYetIsAMemberButLeftOutOfTheMean() {
+    // web-c was scraped once: its target is up, but rate() needs two samples.
+    body.set(success(load("web-a", NOW, "30"), load("web-b", NOW, "10"), up("web-a", NOW),
+        up("web-b", NOW), up("web-c", NOW)));
+
+    view = view(builder());
+
+    LoadSnapshot s = awaitLoad();
+    assertThat(s.ownLoad()).isEqualTo(30.0);
+    assertThat(s.meanLoad()).isEqualTo(20.0);
+    assertThat(s.readyMembers()).isEqualTo(3);
+    assertThat(s.reportingMembers()).isEqualTo(2);
+  }
+
+  @Test
+  void aPodWithALoadWhoseTargetIsNotUpIsNoMember() {
+    body.set(success(load("web-a", NOW, "30"), load("web-b", NOW, "10"),
+        load("web-gone", NOW, "0"), up("web-a", NOW), up("web-b", NOW)));
+
+    view = view(builder());
+
+    LoadSnapshot s = awaitLoad();
+    assertThat(s.meanLoad()).isEqualTo(20.0);
+    assertThat(s.readyMembers()).isEqualTo(2);
+  }
+
+  @Test
+  void customQueriesAggregateInPrometheusAndAreTakenAsTheyCome() {
+    body.set(aggregated(NOW.minusSeconds(2), 30, 15, 3));
+
+    view = view(builder().metric(PrometheusLoadView.Metric.REQUESTS)
+        .meanQuery("avg(my_mean)"));
+
+    LoadSnapshot s = awaitLoad();
+    assertThat(s.ownLoad()).isEqualTo(30.0);
+    assertThat(s.meanLoad()).isEqualTo(15.0);
+    assertThat(s.readyMembers()).isEqualTo(3);
+    assertThat(s.loadObservedAtNanos()).isEqualTo(ticker.get() - Duration.ofSeconds(2).toNanos());
+    assertThat(lastQuery.get())
+        .contains("label_replace((sum(rate(http_server_requests_seconds_count{namespace=\"shop\","
+            + "pod=\"web-a\"}[60s]))), \"respread_part\", \"own\"")
+        .contains("label_replace((avg(my_mean)), \"respread_part\", \"mean\"")
+        .contains("label_replace((count(max by (pod) (up{namespace=\"shop\",service=\"web\"}) "
+            + "== 1)), \"respread_part\", \"members\"");
+  }
+
+  @Test
+  void aCustomQueryThatReturnsSeveralSeriesFailsSoftAsMalformed() {
+    body.set(aggregated(NOW, 30, 15, 3));
+    view = view(builder().ownQuery("sum(my_load{pod=\"{pod}\"})"));
+    LoadSnapshot before = awaitLoad();
+    body.set(success(series("own", NOW, "1"), series("own", NOW, "2")));
+
+    view.refreshNow();
+
+    awaitCause(FailureCause.MALFORMED);
+    assertThat(view.latest()).isSameAs(before);
   }
 
   @Test
@@ -181,16 +240,14 @@ class PrometheusLoadViewTest {
   }
 
   @Test
-  void aQueryReturningSeveralSeriesFailsSoftAsMalformed() {
-    String twoOwn = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        + series("own", NOW, "1") + ',' + series("own", NOW, "2") + "]}}";
-    assertFailsSoft(200, twoOwn, FailureCause.MALFORMED);
+  void aPodTwiceInThePerPodAnswerFailsSoftAsMalformed() {
+    assertFailsSoft(200, success(load("web-a", NOW, "1"), load("web-a", NOW, "2"),
+        up("web-a", NOW)), FailureCause.MALFORMED);
   }
 
   @Test
-  void withoutOwnSamplesYetOffersMembersOnly() {
-    body.set("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        + series("members", NOW, "3") + "]}}");
+  void withoutLoadSamplesYetOffersMembersOnly() {
+    body.set(success(up("web-a", NOW), up("web-b", NOW), up("web-c", NOW)));
 
     view = view(builder());
 
@@ -201,11 +258,11 @@ class PrometheusLoadViewTest {
   }
 
   @Test
-  void withoutAnOwnSeriesBesideTheMeanOffersMembersOnlyAndCountsNoFailure() {
-    // A pod just rolled out: its rate() has fewer than two samples, so the own query returns
-    // nothing while the rest of the Service has a mean.
-    body.set("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        + series("mean", NOW, "15") + ',' + series("members", NOW, "3") + "]}}");
+  void withoutAnOwnLoadBesideOtherPodsLoadsOffersMembersOnlyAndCountsNoFailure() {
+    // A pod just rolled out: its rate() has fewer than two samples, so it has no load series
+    // while the rest of the Service has.
+    body.set(success(load("web-b", NOW, "20"), load("web-c", NOW, "10"), up("web-a", NOW),
+        up("web-b", NOW), up("web-c", NOW)));
 
     view = view(builder());
 
@@ -232,35 +289,18 @@ class PrometheusLoadViewTest {
     LoadSnapshot before = awaitLoad();
     // A line break is not allowed in a header value (RFC 9110, section 5.5).
     Files.writeString(token, "two\nlines");
-    List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        logged.add(r);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    // System.Logger goes to java.util.logging here: no platform-logging bridge on the path.
-    Logger logger = Logger.getLogger("dev.respread.kubernetes");
-    logger.addHandler(handler);
-    try {
+    List<String> warnings;
+    try (CapturedLog log = new CapturedLog()) {
       view.refreshNow();
       awaitCause(FailureCause.MALFORMED);
       view.refreshNow();
       Await.until(() -> failures(FailureCause.MALFORMED) == 2.0, view.health()::toString);
-    } finally {
-      logger.removeHandler(handler);
+      warnings = log.warnings();
     }
 
     assertThat(view.latest()).isSameAs(before);
     assertThat(requests.get()).isEqualTo(1);
-    assertThat(logged).filteredOn(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
-        .singleElement().satisfies(r -> assertThat(r.getMessage()).contains("cannot read"));
+    assertThat(warnings).singleElement().asString().contains("cannot read");
   }
 
   @Test
@@ -324,13 +364,115 @@ class PrometheusLoadViewTest {
   }
 
   @Test
+  void forbiddenEndpointSlicesLeaveTheViewWithoutMembersLoggedOnceWithTheFixUntilAllowed() {
+    try (MockApiServer api = new MockApiServer(); CapturedLog log = new CapturedLog();
+        KubernetesClient client = api.client(5000)) {
+      api.slice("shop", "web", "web-1", MockApiServer.ready("web-a"),
+          MockApiServer.ready("web-b"));
+      api.server.expect().get().withPath(MockApiServer.slicesPath("shop", "web"))
+          .andReturn(403, MockApiServer.status(403, "Forbidden")).times(2);
+
+      view = view(builder().members(MembersSource.KUBERNETES).kubernetesClient(client));
+
+      Await.until(() -> view.health().cause(PrometheusLoadView.MEMBERS)
+          == FailureCause.FORBIDDEN, view.health()::toString);
+      assertThat(view.health().state()).isEqualTo(State.FAILING);
+      assertThat(view.latest().hasMembers()).isFalse();
+      assertThat(log.warnings()).singleElement().asString()
+          .contains("members", "forbidden", "allow list and watch on endpointslices "
+              + "(discovery.k8s.io), or set RESPREAD_MEMBERS_SOURCE=prometheus");
+      // Allowed again (the 403s used up): web-a at 30 against the mean of web-a and web-b,
+      // 7.5; web-c, which Prometheus knows, is no member.
+      Await.until(() -> view.latest().hasLoad() && view.latest().readyMembers() == 2,
+          () -> view.latest() + " " + view.health());
+      assertThat(view.latest().meanLoad()).isEqualTo(18.75);
+      // The informer's heartbeat reports the members readable again within a second.
+      Await.until(() -> view.health().state() == State.OK, view.health()::toString);
+      view.close();
+    }
+  }
+
+  @Test
+  void unreachablePrometheusWithMembersFromTheApiOffersMembersOnly() {
+    server.stop(0);
+    try (MockApiServer api = new MockApiServer()) {
+      api.slice("shop", "web", "web-1", MockApiServer.ready("web-a"),
+          MockApiServer.ready("web-b"));
+
+      view = view(builder().members(MembersSource.KUBERNETES).kubernetesClient(api.client));
+
+      awaitCause(FailureCause.UNREACHABLE);
+      Await.until(() -> view.latest().hasMembers(), () -> view.latest() + " " + view.health());
+      assertThat(view.latest().readyMembers()).isEqualTo(2);
+      assertThat(view.latest().hasLoad()).isFalse();
+      // Before the mock API server goes: a watch it still holds slows its shutdown.
+      view.close();
+    }
+  }
+
+  @Test
+  void customQueriesWithMembersFromTheApiTakeOwnAndMeanFromPrometheusAndTheCountFromTheSlices() {
+    body.set(aggregated(NOW, 30, 15, 99));
+    try (MockApiServer api = new MockApiServer()) {
+      api.slice("shop", "web", "web-1", MockApiServer.ready("web-a"),
+          MockApiServer.ready("web-b"), MockApiServer.ready("web-c"));
+
+      view = view(builder().meanQuery("avg(my_mean)").members(MembersSource.KUBERNETES)
+          .kubernetesClient(api.client));
+
+      Await.until(() -> view.latest().hasLoad() && view.latest().readyMembers() == 3,
+          () -> view.latest() + " " + view.health());
+      assertThat(view.latest().ownLoad()).isEqualTo(30.0);
+      assertThat(view.latest().meanLoad()).isEqualTo(15.0);
+      assertThat(lastQuery.get()).contains("avg(my_mean)").doesNotContain("\"members\"");
+      view.close();
+    }
+  }
+
+  @Test
+  void podsSelectedByLabelAreTheMembersOfTheContainerCpuPresetWithoutAServiceName() {
+    body.set(answer(NOW, 0.6, 0.3, 3));
+    try (MockApiServer api = new MockApiServer()) {
+      api.pod("shop", "web-a", true, Map.of("app", "web"));
+      api.pod("shop", "web-b", true, Map.of("app", "web"));
+      api.pod("shop", "web-c", false, Map.of("app", "web"));
+
+      view = PrometheusLoadView.builder(URI.create("http://127.0.0.1:"
+              + server.getAddress().getPort())).metric(PrometheusLoadView.Metric.CONTAINER_CPU)
+          .podName("web-a").namespace("shop").podSelector(Map.of("app", "web"))
+          .kubernetesClient(api.client).interval(Duration.ofMinutes(10))
+          .ticker(ticker::get).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
+
+      // web-b and web-c share 0.3 cores (0.15 each); web-c is not ready.
+      Await.until(() -> view.latest().hasLoad() && view.latest().readyMembers() == 2,
+          () -> view.latest() + " " + view.health());
+      assertThat(view.latest().meanLoad()).isCloseTo(0.375, within(1e-9));
+      assertThat(lastQuery.get()).doesNotContain("service");
+      view.close();
+    }
+  }
+
+  @Test
   void cpuPresetQueriesProcessCpuUsage() {
     view = view(builder().metric(PrometheusLoadView.Metric.CPU));
 
     awaitLoad();
-    assertThat(lastQuery.get()).contains("process_cpu_usage{namespace=\"shop\",pod=\"web-a\"}")
-        .doesNotContain("http_server_requests");
+    assertThat(lastQuery.get())
+        .contains("sum by (pod) (process_cpu_usage{namespace=\"shop\",service=\"web\"})")
+        .doesNotContain("respread_requests_total");
     assertThat(view.noiseFloor()).isEqualTo(0.02);
+  }
+
+  @Test
+  void containerCpuPresetQueriesCadvisorForTheNamespaceAndKeepsThePodsWhoseTargetIsUp() {
+    view = view(builder().metric(PrometheusLoadView.Metric.CONTAINER_CPU));
+
+    awaitLoad();
+    assertThat(lastQuery.get())
+        .contains("sum by (pod) (rate(container_cpu_usage_seconds_total{namespace=\"shop\","
+            + "container!=\"\"}[60s])) and on (pod) (max by (pod) (up{namespace=\"shop\","
+            + "service=\"web\"}) == 1)");
+    assertThat(view.noiseFloor()).isEqualTo(0.05);
   }
 
   private void assertFailsSoft(int failingStatus, String failingBody, FailureCause cause) {
@@ -398,18 +540,51 @@ class PrometheusLoadViewTest {
     assertThat(view.health().state()).isEqualTo(State.FAILING);
   }
 
-  static String answer(Instant at, double own, double mean, double members) {
+  /**
+   * A per-pod answer of a Service of {@code members} pods whose targets are up: this pod, web-a,
+   * at {@code own}, the others sharing what makes the mean {@code mean}.
+   */
+  static String answer(Instant at, double own, double mean, int members) {
+    List<String> series = new ArrayList<>();
+    series.add(load("web-a", at, number(own)));
+    series.add(up("web-a", at));
+    for (int i = 1; i < members; i++) {
+      String pod = "web-" + (char) ('a' + i);
+      series.add(load(pod, at, number((mean * members - own) / (members - 1))));
+      series.add(up(pod, at));
+    }
+    return success(series.toArray(String[]::new));
+  }
+
+  /** An answer to the own, mean and members queries of custom queries. */
+  static String aggregated(Instant at, double own, double mean, double members) {
+    return success(series("own", at, number(own)), series("mean", at, number(mean)),
+        series("members", at, number(members)));
+  }
+
+  private static String success(String... series) {
     return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        + series("own", at, number(own)) + ',' + series("mean", at, number(mean)) + ','
-        + series("members", at, number(members)) + "]}}";
+        + String.join(",", series) + "]}}";
   }
 
   private static String number(double v) {
     return Double.isNaN(v) ? "NaN" : Double.toString(v);
   }
 
+  private static String load(String pod, Instant at, String value) {
+    return sample("{\"respread_part\":\"load\",\"pod\":\"" + pod + "\"}", at, value);
+  }
+
+  private static String up(String pod, Instant at) {
+    return sample("{\"respread_part\":\"up\",\"pod\":\"" + pod + "\"}", at, "1");
+  }
+
   private static String series(String part, Instant at, String value) {
-    return "{\"metric\":{\"respread_part\":\"" + part + "\"},\"value\":[" + at.getEpochSecond()
-        + '.' + String.format("%03d", at.getNano() / 1_000_000) + ",\"" + value + "\"]}";
+    return sample("{\"respread_part\":\"" + part + "\"}", at, value);
+  }
+
+  private static String sample(String labels, Instant at, String value) {
+    return "{\"metric\":" + labels + ",\"value\":[" + at.getEpochSecond() + '.'
+        + String.format("%03d", at.getNano() / 1_000_000) + ",\"" + value + "\"]}";
   }
 }

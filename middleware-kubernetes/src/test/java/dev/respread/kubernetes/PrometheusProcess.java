@@ -12,16 +12,22 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A real Prometheus ({@code /usr/bin/prometheus} from Debian's {@code prometheus} package) on a
- * loopback port, scraping {@link PodEndpoint}s every second, with its storage in a temporary
- * directory. Fails, rather than skips, when Prometheus is not installed.
+ * loopback port, scraping every second, with its storage in a temporary directory: either a
+ * fixed list of {@link PodEndpoint}s, or the targets of a file-based discovery file, which
+ * {@link #targets} rewrites as Kubernetes discovery would when pods come and go. Fails, rather
+ * than skips, when Prometheus is not installed.
  */
 final class PrometheusProcess implements AutoCloseable {
+  private static final String GLOBAL = "global:\n  scrape_interval: 1s\n"
+      + "  scrape_timeout: 900ms\n  evaluation_interval: 1s\n";
+
   private final Path dir;
   private final Process process;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -33,10 +39,54 @@ final class PrometheusProcess implements AutoCloseable {
     this.url = url;
   }
 
+  /** One scrape target with the labels Kubernetes discovery gives a pod. */
+  record Target(String address, String namespace, String pod, String service) {}
+
   static PrometheusProcess start(Path dir, List<PodEndpoint> pods) throws Exception {
-    Path binary = binary();
     Files.createDirectories(dir);
     writeConfig(dir, pods);
+    return launch(dir);
+  }
+
+  /**
+   * Starts a Prometheus whose targets come from {@code targets.json} in {@code dir}
+   * ({@code file_sd_configs}), none at first.
+   */
+  static PrometheusProcess withFileDiscovery(Path dir) throws Exception {
+    Files.createDirectories(dir);
+    writeTargets(dir, List.of());
+    Files.writeString(dir.resolve("prometheus.yml"), GLOBAL
+        + "scrape_configs:\n  - job_name: pods\n    file_sd_configs:\n"
+        + "      - files: ['" + dir.resolve("targets.json") + "']\n"
+        + "        refresh_interval: 1s\n");
+    return launch(dir);
+  }
+
+  /**
+   * Rewrites the discovery file with {@code targets}, in one atomic step so that Prometheus never
+   * reads half a file. Prometheus notices within a second and applies discovered changes at most
+   * every 5 s.
+   */
+  void targets(List<Target> targets) throws IOException {
+    writeTargets(dir, targets);
+  }
+
+  private static void writeTargets(Path dir, List<Target> targets) throws IOException {
+    StringBuilder json = new StringBuilder("[");
+    for (Target t : targets) {
+      json.append(json.length() == 1 ? "" : ",").append("{\"targets\":[\"").append(t.address())
+          .append("\"],\"labels\":{\"namespace\":\"").append(t.namespace())
+          .append("\",\"pod\":\"").append(t.pod()).append("\",\"service\":\"")
+          .append(t.service()).append("\"}}");
+    }
+    Path next = dir.resolve("targets.json.next");
+    Files.writeString(next, json.append(']'));
+    Files.move(next, dir.resolve("targets.json"), StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static PrometheusProcess launch(Path dir) throws Exception {
+    Path binary = binary();
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
@@ -75,8 +125,7 @@ final class PrometheusProcess implements AutoCloseable {
 
   /** Writes a config that scrapes {@code pods} every second, labelled as Kubernetes SD would. */
   static void writeConfig(Path dir, List<PodEndpoint> pods) throws IOException {
-    StringBuilder yml = new StringBuilder("global:\n  scrape_interval: 1s\n"
-        + "  scrape_timeout: 900ms\n  evaluation_interval: 1s\n"
+    StringBuilder yml = new StringBuilder(GLOBAL
         + "scrape_configs:\n  - job_name: pods\n    static_configs:\n");
     for (PodEndpoint p : pods) {
       yml.append("      - targets: ['").append(p.target()).append("']\n")

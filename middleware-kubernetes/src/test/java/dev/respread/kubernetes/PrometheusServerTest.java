@@ -126,7 +126,7 @@ class PrometheusServerTest {
       prometheus.reload(withNotReady);
       PrometheusLoadView defaults = view(prometheus, PrometheusLoadView.Metric.REQUESTS);
       PrometheusLoadView joined = track(PrometheusLoadView.builder(prometheus.url)
-          .podName("web-a").namespace("shop").serviceName("web").window(WINDOW)
+          .metric(PrometheusLoadView.Metric.REQUESTS).podName("web-a").namespace("shop").serviceName("web").window(WINDOW)
           .meanQuery(READY_MEAN).membersQuery(READY_MEMBERS).interval(Duration.ofMillis(200))
           .timeout(Duration.ofSeconds(2)).build());
 

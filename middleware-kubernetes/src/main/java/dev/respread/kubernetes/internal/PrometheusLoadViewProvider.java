@@ -10,9 +10,12 @@ import java.util.Map;
 
 /**
  * Creates a {@link PrometheusLoadView} for {@code RESPREAD_LOAD_SOURCE=prometheus}, configured
- * from the {@code RESPREAD_PROMETHEUS_*} variables, {@code POD_NAME}, {@code POD_NAMESPACE} and
- * {@code RESPREAD_SERVICE_NAME}. The view's meters go to the recycler's registry. Found
- * through {@link java.util.ServiceLoader}; users do not call it.
+ * from the {@code RESPREAD_PROMETHEUS_*} variables, {@code POD_NAME}, {@code POD_NAMESPACE},
+ * {@code RESPREAD_SERVICE_NAME}, and for its members {@code RESPREAD_MEMBERS_SOURCE},
+ * {@code RESPREAD_POD_SELECTOR} and {@code RESPREAD_KUBERNETES_TIMEOUT}; in a cluster
+ * ({@code KUBERNETES_SERVICE_HOST} set) the members come from the API by default. The view's
+ * meters go to the recycler's registry. Found through {@link java.util.ServiceLoader}; users do
+ * not call it.
  */
 public final class PrometheusLoadViewProvider extends ViewProvider {
 

@@ -5,13 +5,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns what a view read (the Service's ready members and a load sample per pod) into a
- * {@link LoadSnapshot}: this pod's load against the mean of the ready members that report one.
+ * Turns what a view's two parts read, the Service's members and the load, into a
+ * {@link LoadSnapshot}: this pod's load against the mean of the members that report one.
  *
- * <p>Only ready, non-terminating members that have a sample count towards the mean. A member
- * without metrics yet (a pod that just started) or a pod that is going away would otherwise
- * count as zero load and drag the mean down, which makes every other pod look hot and shed
- * connections for nothing; this is the "ghost member" failure of piko#322.
+ * <p>Only members that have a sample count towards the mean. A member without a load yet (a pod
+ * that just started, whose {@code rate()} has fewer than two samples) or a pod that is going away
+ * would otherwise count as zero load and drag the mean down, which makes every other pod look hot
+ * and shed connections for nothing; this is the "ghost member" failure of piko#322. Such a member
+ * still counts in {@link LoadSnapshot#readyMembers()}, so that a scale-out shows at once, and not
+ * in {@link LoadSnapshot#reportingMembers()}. Own and mean loads that a custom query aggregated
+ * are taken as covering every member.
  */
 public final class ServiceLoad {
   private ServiceLoad() {}
@@ -33,30 +36,99 @@ public final class ServiceLoad {
   }
 
   /**
-   * The snapshot for {@code ownPod}.
-   *
-   * @param ready the names of the ready, non-terminating members
-   * @param membersObservedAtNanos when {@code ready} was known to be current, or
-   *     {@link Long#MIN_VALUE} if it never was
-   * @param samples load samples by pod name; pods not in {@code ready} are ignored
-   * @return {@link LoadSnapshot#unavailable()} without membership; membership only when this pod
-   *     is not a ready member or has no usable sample; else own load, mean load and members,
-   *     with the load observed at the oldest sample used
+   * What a membership source last read: the members by name, or only their number when a
+   * custom Prometheus query counts them, and when the membership was known to be current.
    */
-  public static LoadSnapshot snapshot(String ownPod, Set<String> ready,
-      long membersObservedAtNanos, Map<String, Sample> samples) {
-    if (membersObservedAtNanos == Long.MIN_VALUE || ready.isEmpty()) {
+  public static final class Members {
+    /** Nothing read yet. */
+    public static final Members UNKNOWN = new Members(Set.of(), 0, Long.MIN_VALUE);
+
+    final Set<String> names;
+    final int count;
+    final long observedAtNanos;
+
+    private Members(Set<String> names, int count, long observedAtNanos) {
+      this.names = names;
+      this.count = count;
+      this.observedAtNanos = observedAtNanos;
+    }
+
+    /**
+     * The members {@code names}, current at {@code observedAtNanos}, or at
+     * {@link Long#MIN_VALUE} if they never were (an informer that has not synced).
+     */
+    public static Members named(Set<String> names, long observedAtNanos) {
+      return new Members(Set.copyOf(names), names.size(), observedAtNanos);
+    }
+
+    /** Only how many members there are, as a custom members query answers. */
+    public static Members counted(int count, long observedAtNanos) {
+      return new Members(null, count, observedAtNanos);
+    }
+  }
+
+  /**
+   * What a load source last read: a sample per pod, or, from custom Prometheus queries that
+   * aggregate in the server, this pod's load and the mean directly.
+   */
+  public static final class Loads {
+    /** Nothing read yet. */
+    public static final Loads NONE = perPod(Map.of());
+
+    final Map<String, Sample> samples;
+    final Double own;
+    final Double mean;
+    final long observedAtNanos;
+
+    private Loads(Map<String, Sample> samples, Double own, Double mean, long observedAtNanos) {
+      this.samples = samples;
+      this.own = own;
+      this.mean = mean;
+      this.observedAtNanos = observedAtNanos;
+    }
+
+    /** Load samples by pod name; pods that are not members are ignored. */
+    public static Loads perPod(Map<String, Sample> samples) {
+      return new Loads(Map.copyOf(samples), null, null, Long.MIN_VALUE);
+    }
+
+    /** This pod's load and the mean as the server computed them; {@code null} when missing. */
+    public static Loads aggregated(Double own, Double mean, long observedAtNanos) {
+      return new Loads(null, own, mean, observedAtNanos);
+    }
+  }
+
+  /**
+   * The snapshot for {@code ownPod}, which may be {@code null} only where the members are counted
+   * and the load aggregated, as neither names a pod.
+   *
+   * @return {@link LoadSnapshot#unavailable()} without membership; membership only when this pod
+   *     is not a member or has no usable load; else own load, mean load, members and the members
+   *     the mean covers, with the load observed at the oldest sample used
+   */
+  public static LoadSnapshot snapshot(String ownPod, Members members, Loads loads) {
+    if (members.observedAtNanos == Long.MIN_VALUE || members.count < 1) {
       return LoadSnapshot.unavailable();
     }
-    Sample own = samples.get(ownPod);
-    if (own == null || !own.usable() || !ready.contains(ownPod)) {
-      return LoadSnapshot.membersOnly(ready.size(), membersObservedAtNanos);
+    LoadSnapshot membersOnly = LoadSnapshot.membersOnly(members.count, members.observedAtNanos);
+    // Pods are told apart by name only where the members are named; a count has no names.
+    if (members.names != null && !members.names.contains(ownPod)) {
+      return membersOnly;
+    }
+    if (loads.samples == null) {
+      return loads.own == null || loads.mean == null ? membersOnly
+          : LoadSnapshot.of(loads.own, loads.mean, members.count, loads.observedAtNanos,
+              members.observedAtNanos);
+    }
+    Sample own = loads.samples.get(ownPod);
+    if (own == null || !own.usable() || members.names == null) {
+      return membersOnly;
     }
     double sum = 0;
     int reporting = 0;
     long oldest = own.observedAtNanos;
-    for (String member : ready) {
-      Sample s = samples.get(member);
+    for (String member : members.names) {
+      Sample s = loads.samples.get(member);
       if (s != null && s.usable()) {
         sum += s.load;
         reporting++;
@@ -65,7 +137,7 @@ public final class ServiceLoad {
         }
       }
     }
-    return LoadSnapshot.of(own.load, sum / reporting, ready.size(), oldest,
-        membersObservedAtNanos);
+    return LoadSnapshot.of(own.load, sum / reporting, members.count, reporting, oldest,
+        members.observedAtNanos);
   }
 }
