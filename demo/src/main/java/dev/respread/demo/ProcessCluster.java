@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,11 +28,18 @@ final class ProcessCluster implements Cluster {
   static final String SERVICE = "hello";
 
   /**
-   * The Prometheus view as the demo sets it up: a 1 s scrape, a 10 s window, read every second.
-   * The queries read respread's own request counter, which every pod has from start-up (at 0).
-   * The user's {@code RESPREAD_*} variables come on top.
+   * The Prometheus view as the demo sets it up: a 1 s scrape, a 10 s window, read every second,
+   * on the default preset (respread's own {@code respread_requests_total}, which every pod has
+   * from start-up, at 0). Members are the Service's scrape targets that are up: the demo has no
+   * Kubernetes API, and {@code auto} would pick the API if the demo ran inside a pod. The user's
+   * {@code RESPREAD_*} variables come on top.
    */
-  static final Map<String, String> VIEW_DEFAULTS = viewDefaults();
+  static final Map<String, String> VIEW_DEFAULTS = Map.of(
+      "RESPREAD_LOAD_SOURCE", "prometheus",
+      "RESPREAD_MEMBERS_SOURCE", "prometheus",
+      "RESPREAD_PROMETHEUS_WINDOW", "10s",
+      "RESPREAD_PROMETHEUS_INTERVAL", "1s",
+      "RESPREAD_LOAD_INTERVAL", "1s");
 
   private final Path dir;
   private final ServiceBalancer service;
@@ -43,25 +49,6 @@ final class ProcessCluster implements Cluster {
   private PrometheusServer prometheus;
   private long[] lastCalls;
   private int joined;
-
-  private static Map<String, String> viewDefaults() {
-    String up = "max by (pod) (up{namespace=\"{namespace}\",service=\"{service}\"}) == 1";
-    String perPod = "sum by (pod) (rate(respread_requests_total{namespace=\"{namespace}\","
-        + "service=\"{service}\"}[{window}]))";
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("RESPREAD_LOAD_SOURCE", "prometheus");
-    env.put("RESPREAD_PROMETHEUS_WINDOW", "10s");
-    env.put("RESPREAD_PROMETHEUS_INTERVAL", "1s");
-    env.put("RESPREAD_LOAD_INTERVAL", "1s");
-    env.put("RESPREAD_PROMETHEUS_OWN_QUERY", "sum(rate(respread_requests_total{"
-        + "namespace=\"{namespace}\",pod=\"{pod}\"}[{window}]))");
-    // The Service's total over the pods whose target is up, so that a new pod counts at 0 from
-    // its first scrape, before its rate() has two samples.
-    env.put("RESPREAD_PROMETHEUS_MEAN_QUERY",
-        "sum(" + perPod + " and on (pod) (" + up + ")) / count(" + up + ")");
-    env.put("RESPREAD_PROMETHEUS_MEMBERS_QUERY", "count(" + up + ")");
-    return Map.copyOf(env);
-  }
 
   /**
    * Starts Prometheus and {@code count} pods with {@code environment} (the mode's
