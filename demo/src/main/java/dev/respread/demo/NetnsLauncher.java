@@ -1,6 +1,8 @@
 package dev.respread.demo;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
@@ -18,6 +20,11 @@ import java.time.Duration;
 final class NetnsLauncher {
   /** Set in the child's environment, so that it knows it runs in its own namespace. */
   static final String INSIDE_VARIABLE = "DEMO_NETNS";
+  /**
+   * A directory for the child's files, which this JVM deletes when the child has ended, even if
+   * it was killed before it could.
+   */
+  static final String WORK_DIR_VARIABLE = "DEMO_WORK_DIR";
 
   private NetnsLauncher() {}
 
@@ -47,13 +54,25 @@ final class NetnsLauncher {
         .redirectOutput(output)
         .redirectErrorStream(true);
     builder.environment().put(INSIDE_VARIABLE, "1");
-    Process child = builder.start();
-    Thread stopChild = new Thread(() -> stop(child), "demo-netns-child-stop");
+    Path workDir = Files.createTempDirectory("respread-demo-");
+    builder.environment().put(WORK_DIR_VARIABLE, workDir.toString());
+    Process child;
+    try {
+      child = builder.start();
+    } catch (IOException e) {
+      Processes.delete(workDir);
+      throw e;
+    }
+    Thread stopChild = new Thread(() -> {
+      stop(child);
+      Processes.delete(workDir);
+    }, "demo-netns-child-stop");
     Runtime.getRuntime().addShutdownHook(stopChild);
     try {
       return child.waitFor();
     } finally {
       stop(child);
+      Processes.delete(workDir);
       try {
         Runtime.getRuntime().removeShutdownHook(stopChild);
       } catch (IllegalStateException shuttingDown) {

@@ -58,7 +58,9 @@ final class ProcessCluster implements Cluster {
   ProcessCluster(ServiceBalancer service, Map<String, String> environment, boolean withLoadView,
       int count, Duration scrapeInterval) throws IOException, InterruptedException {
     this.service = service;
-    this.dir = Files.createTempDirectory("respread-demo-");
+    String workDir = System.getenv(NetnsLauncher.WORK_DIR_VARIABLE);
+    this.dir = workDir == null ? Files.createTempDirectory("respread-demo-")
+        : Files.createTempDirectory(Path.of(workDir), "cluster-");
     Runtime.getRuntime().addShutdownHook(closeOnExit);
     try {
       prometheus = PrometheusServer.start(dir.resolve("prometheus"), scrapeInterval);
