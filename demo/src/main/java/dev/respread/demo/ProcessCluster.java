@@ -47,7 +47,7 @@ final class ProcessCluster implements Cluster {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread closeOnExit = new Thread(this::close, "process-cluster-close");
   private PrometheusServer prometheus;
-  private long[] lastCalls;
+  private final long[] lastCalls;
   private int joined;
 
   /**
@@ -58,6 +58,7 @@ final class ProcessCluster implements Cluster {
   ProcessCluster(ServiceBalancer service, Map<String, String> environment, boolean withLoadView,
       int count, Duration scrapeInterval) throws IOException, InterruptedException {
     this.service = service;
+    this.lastCalls = new long[count];
     String workDir = System.getenv(NetnsLauncher.WORK_DIR_VARIABLE);
     this.dir = workDir == null ? Files.createTempDirectory("respread-demo-")
         : Files.createTempDirectory(Path.of(workDir), "cluster-");
@@ -84,7 +85,6 @@ final class ProcessCluster implements Cluster {
       close();
       throw e;
     }
-    lastCalls = new long[count];
   }
 
   @Override
