@@ -184,10 +184,11 @@ class LoadControllerTest {
     // Reconnects land on the new pod and make it the hottest: 60 against a mean of 30.
     connections(10, 10, 10, 10, 10, 10);
     hold(60, 30, 4);
-    run(1);
-    // Its first plan: gain x excess = 0.25 of 60 = 15 requests/s, two 10 rps connections. With
-    // the allowance counted while the pod was empty, it could drain only one.
-    assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(2);
+    run(5);
+    // It sheds towards 30 in plans a second or two apart, more than one connection in all. With
+    // the allowance counted while the pod was empty (one drain, then one per connection per
+    // 10 minutes), it could drain only one.
+    assertThat(drainedIndexes(RecycleReason.LOAD).size()).isGreaterThanOrEqualTo(2);
   }
 
   @Test

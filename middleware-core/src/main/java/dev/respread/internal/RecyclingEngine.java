@@ -176,8 +176,7 @@ public final class RecyclingEngine {
         // request at this very moment (RFC 9112 §9.6). Its next response carries the close.
         // At shutdown it is closed all the same: the server is going away, and the client
         // retries as after any keep-alive timeout.
-        if (e.protocol == Protocol.HTTP_1_1 && inFlight == 0
-            && e.drainReason != RecycleReason.SHUTDOWN) {
+        if (e.protocol == Protocol.HTTP_1_1 && inFlight == 0 && !shuttingDown) {
           // It may stay idle for as long as the client likes; it no longer occupies a slot of
           // the concurrent drain budget, or idle keep-alive connections would block every drain.
           if (e.releaseBudget()) {
@@ -205,10 +204,11 @@ public final class RecyclingEngine {
     shuttingDown = true;
     long now = ticker.nanoTime();
     for (ConnectionEntry e : connections) {
-      if (!tryDrain(e, RecycleReason.SHUTDOWN, true) && e.protocol == Protocol.HTTP_1_1
-          && e.state() != ConnectionEntry.CLOSED && config.enabled()) {
-        // Drained earlier and perhaps idle since, waiting for a request to carry the close:
-        // give it one more grace, after which the shutdown closes it (see tick()).
+      if (!tryDrain(e, RecycleReason.SHUTDOWN, true)
+          && e.state() == ConnectionEntry.DRAINING_RELEASED && config.enabled()) {
+        // An HTTP/1.1 connection drained earlier and idle past its grace, waiting for a request
+        // to carry the close: give it one more grace, after which the shutdown closes it (see
+        // tick()). One closed hard already is not closed twice.
         e.drainReason = RecycleReason.SHUTDOWN;
         e.drainStartedAtNanos = now;
         e.graceJudged = false;
