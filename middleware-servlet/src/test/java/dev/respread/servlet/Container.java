@@ -12,7 +12,12 @@ import io.undertow.servlet.api.ServletContainerInitializerInfo;
 import io.undertow.servlet.util.ImmediateInstanceFactory;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContainerInitializer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -132,7 +137,10 @@ enum Container {
   static Running tomcat(ServletContainerInitializer initializer, Servlet servlet, boolean http2,
       String... contextPaths) throws Exception {
     Tomcat tomcat = new Tomcat();
-    tomcat.setBaseDir(java.nio.file.Files.createTempDirectory("respread-tomcat").toString());
+    Path baseDir = Files.createTempDirectory("respread-tomcat");
+    // Tomcat may create its base directory again after it stopped; it is empty by then.
+    baseDir.toFile().deleteOnExit();
+    tomcat.setBaseDir(baseDir.toString());
     tomcat.setHostname("127.0.0.1");
     tomcat.getConnector().setProperty("address", "127.0.0.1");
     tomcat.getConnector().setPort(0);
@@ -148,9 +156,22 @@ enum Container {
     }
     tomcat.start();
     return new Running(tomcat.getConnector().getLocalPort(), () -> {
-      tomcat.stop();
-      tomcat.destroy();
+      try {
+        tomcat.stop();
+        tomcat.destroy();
+      } finally {
+        deleteTree(baseDir);
+      }
     });
+  }
+
+  /** Deletes Tomcat's base directory, so that no test leaves one behind in the temp folder. */
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   abstract Running start(ConnectionRecycler recycler, Servlet servlet) throws Exception;
