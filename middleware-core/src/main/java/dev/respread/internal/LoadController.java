@@ -505,13 +505,6 @@ final class LoadController {
     problem = loadProblem;
   }
 
-  /**
-   * Updates each connection's request rate, in requests per second over the part of the last
-   * interval it was open. A connection that has no estimate yet takes its first measurement as it
-   * is: averaging it with zero, or dividing by a whole interval it was not open for, would make a
-   * heavy client that just arrived look light, so that it would be moved again at once, the
-   * ping-pong that the hot-spot rule exists to prevent (grpc-java#10948).
-   */
   /** Read on every use: a view may learn its window only after it starts (PodMetrics.window). */
   private long windowNanos() {
     try {
@@ -521,6 +514,14 @@ final class LoadController {
     }
   }
 
+  /**
+   * Updates each connection's request rate, in requests per second over the part of the last
+   * interval it was open. A connection that has no estimate yet takes its first measurement as it
+   * is: averaging it with zero, or dividing by a whole interval it was not open for, would make a
+   * heavy client that just arrived look light, so that it would be moved again at once, the
+   * ping-pong that the hot-spot rule exists to prevent (grpc-java#10948). Also adds to the
+   * traffic trend what the connections open through both of the last two intervals show.
+   */
   private void sampleRates(Collection<ConnectionEntry> connections, long now) {
     long persistingBefore = 0;
     long persistingNow = 0;

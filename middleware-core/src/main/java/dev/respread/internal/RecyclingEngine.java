@@ -227,8 +227,7 @@ public final class RecyclingEngine {
     for (ConnectionEntry e : connections) {
       sum += e.requests();
     }
-    long total = sum;
-    return reportedRequests.accumulateAndGet(total, Math::max);
+    return reportedRequests.accumulateAndGet(sum, Math::max);
   }
 
   public int openConnections() {
