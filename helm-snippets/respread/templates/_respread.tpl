@@ -22,7 +22,7 @@ Each value maps to one variable and is rendered only when set (not null, not "")
 library's own defaults apply to everything else.
 */}}
 
-{{/* value key -> variable, in the README's order. */}}
+{{/* value key -> variable, in the order of the README's and docs/load-views.md's tables. */}}
 {{- define "respread.variables" -}}
 enabled: RESPREAD_ENABLED
 maxConnectionAge: RESPREAD_MAX_CONNECTION_AGE
@@ -226,7 +226,7 @@ RESPREAD_* variable whose value is set, as a quoted string.
 {{- end -}}
 
 {{/*
-Read-only, namespaced RBAC for the load views' API reads, exactly as the README lists them: for
+Read-only, namespaced RBAC for the load views' API reads, exactly as docs/load-views.md lists them: for
 the members EndpointSlices (list, watch) with serviceName or Pods (list, watch) with only
 podSelector, and for loadSource kubernetes also metrics.k8s.io pods (list): what the view calls
 and nothing else. loadSource prometheus reads the members from the API too, unless

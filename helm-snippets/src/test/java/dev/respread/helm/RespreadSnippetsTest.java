@@ -45,7 +45,7 @@ class RespreadSnippetsTest {
     charts = ChartFixture.create(dir);
   }
 
-  /** Every value of the block, the variable it sets, and a valid value, in the README's order. */
+  /** Every value of the block, the variable it sets, and a valid value, in the order of the README's and docs/load-views.md's tables. */
   static Stream<Arguments> everyValue() {
     return Stream.of(
         Arguments.of("enabled", "RESPREAD_ENABLED", false, "false"),
@@ -213,7 +213,7 @@ class RespreadSnippetsTest {
         entry("RESPREAD_MAX_REQUESTS_PER_CONNECTION", "0"));
   }
 
-  /** The Role's rules, as the README lists them: CPU from metrics.k8s.io. */
+  /** The Role's rules, as docs/load-views.md lists them: CPU from metrics.k8s.io. */
   private static final Map<String, Object> METRICS_RULE = Map.of(
       "apiGroups", List.of("metrics.k8s.io"), "resources", List.of("pods"),
       "verbs", List.of("list"));
@@ -256,7 +256,7 @@ class RespreadSnippetsTest {
 
     Map<String, Object> role = r.one("Role", "web-respread");
     assertThat(map(role, "metadata")).containsEntry("namespace", NAMESPACE);
-    // README, "Kubernetes view": read-only, namespaced; nothing else is called.
+    // docs/load-views.md, "Kubernetes view": read-only, namespaced; nothing else is called.
     assertThat(list(role, "rules")).containsExactly(METRICS_RULE, ENDPOINT_SLICES_RULE);
   }
 

@@ -64,7 +64,7 @@ import java.util.Map;
  * such ghosts. Without the API but with kube-state-metrics installed, restrict the per-pod series
  * to ready pods that are not being deleted in your own mean and members queries, for example
  * {@code ... and on (pod) (kube_pod_status_ready{namespace="{namespace}",condition="true"} == 1)
- * unless on (pod) kube_pod_deletion_timestamp{namespace="{namespace}"}}; the project README
+ * unless on (pod) kube_pod_deletion_timestamp{namespace="{namespace}"}}; the project's docs/load-views.md
  * gives both queries in full.
  *
  * <p><b>Custom queries</b> ({@link Builder#ownQuery}, {@link Builder#meanQuery},

@@ -102,9 +102,9 @@ class PrometheusServerTest {
     }
   }
 
-  /** The README's mean query for the requests preset joined with kube-state-metrics. */
+  /** docs/load-views.md's mean query for the requests preset joined with kube-state-metrics. */
   static final String READY_MEAN = "avg(" + readyPods() + ")";
-  /** The README's members query for the requests preset joined with kube-state-metrics. */
+  /** docs/load-views.md's members query for the requests preset joined with kube-state-metrics. */
   static final String READY_MEMBERS = "count(" + readyPods() + ")";
 
   private static String readyPods() {

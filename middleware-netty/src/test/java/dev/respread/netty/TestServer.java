@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it has respread's handlers; without one it is the baseline for benchmarks.
  */
 final class TestServer implements AutoCloseable {
-  /** The pipeline shapes the README documents. */
+  /** The pipeline shapes docs/netty.md documents. */
   enum Shape {
     /** HttpServerCodec + HttpServerKeepAliveHandler + HttpObjectAggregator. */
     HTTP1,

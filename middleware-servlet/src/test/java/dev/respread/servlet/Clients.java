@@ -83,8 +83,8 @@ final class Clients {
     /**
      * The server ran each of the {@code expected} requests once, but for those OkHttp sent again
      * by itself after an attempt failed with the request already written: each such attempt may
-     * have run on the server before its response was lost (Jetty, rarely: see the README's
-     * servlet caveats), and is counted in {@link #failedAfterSending}.
+     * have run on the server before its response was lost (Jetty, rarely: see the caveats
+     * in docs/servlet.md), and is counted in {@link #failedAfterSending}.
      */
     void assertServedOnceEach(int served, int expected) {
       assertThat(served).as("requests served, " + this).isGreaterThanOrEqualTo(expected);
