@@ -22,7 +22,7 @@ Each value maps to one variable and is rendered only when set (not null, not "")
 library's own defaults apply to everything else.
 */}}
 
-{{/* value key -> variable, in the order of the README's and docs/load-views.md's tables. */}}
+{{/* value key -> variable, in the order of the tables in the README and docs/load-views.md. */}}
 {{- define "respread.variables" -}}
 enabled: RESPREAD_ENABLED
 maxConnectionAge: RESPREAD_MAX_CONNECTION_AGE

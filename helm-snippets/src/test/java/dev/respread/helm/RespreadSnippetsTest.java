@@ -45,7 +45,10 @@ class RespreadSnippetsTest {
     charts = ChartFixture.create(dir);
   }
 
-  /** Every value of the block, the variable it sets, and a valid value, in the order of the README's and docs/load-views.md's tables. */
+  /**
+   * Every value of the block, the variable it sets, and a valid value, in the order of the tables
+   * in the README and docs/load-views.md.
+   */
   static Stream<Arguments> everyValue() {
     return Stream.of(
         Arguments.of("enabled", "RESPREAD_ENABLED", false, "false"),

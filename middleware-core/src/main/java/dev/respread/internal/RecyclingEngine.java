@@ -52,7 +52,8 @@ public final class RecyclingEngine {
    *
    * @param view the load view, or {@code null} for age and request rules only
    * @param random uniform doubles in {@code [0, 1)} for jitter
-   * @param metrics this engine's meters, which {@link #close()} removes
+   * @param metrics this engine's meters; their owner removes them
+   *     ({@link dev.respread.ConnectionRecycler#close()})
    */
   public RecyclingEngine(RecyclingConfig config, LoadView view, Ticker ticker,
       DoubleSupplier random, RecyclerMetrics metrics) {
