@@ -25,18 +25,22 @@ final class Tls {
     if (keyStore == null) {
       Path dir = Files.createTempDirectory("respread-tls");
       Path file = dir.resolve("server.p12");
-      String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-      Tools.run(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC",
-          "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext",
-          "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-          "-keystore", file.toString(), "-storepass", new String(PASSWORD)));
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      try (InputStream in = Files.newInputStream(file)) {
-        ks.load(in, PASSWORD);
+      try {
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Tools.run(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC",
+            "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext",
+            "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
+            "-keystore", file.toString(), "-storepass", new String(PASSWORD)));
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+          ks.load(in, PASSWORD);
+        }
+        keyStore = ks;
+      } finally {
+        // Also when keytool fails: no key store left behind in the temp folder.
+        Files.deleteIfExists(file);
+        Files.delete(dir);
       }
-      Files.delete(file);
-      Files.delete(dir);
-      keyStore = ks;
     }
     return keyStore;
   }
