@@ -1,6 +1,7 @@
 package dev.respread;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.respread.internal.RecyclerMetrics;
 import dev.respread.testing.EngineHarness;
@@ -257,6 +258,44 @@ class LoadControllerTest {
     run(10);
     assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(shed);
     assertThat(h.registry.get(RecyclerMetrics.LOAD_RATIO).gauge().value()).isEqualTo(1.15);
+  }
+
+  @Test
+  void viewMeasuringOverOneIntervalIsTakenAsItIs() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
+    run(STABLE);
+    hold(115, 100, 3);
+    freeze(LoadSnapshot.of(115, 100, 3, 3, clock.nanoTime(), clock.nanoTime()));
+    // The local rate doubles in the second after the view's value. A view that measures over one
+    // interval is as fresh as the local rate: its value is not scaled by two short local counts,
+    // whose noise made pods at 1.15 read 1.25 in the demo.
+    rates.replaceAll(r -> 2 * r);
+    run(1);
+    assertThat(h.registry.get(RecyclerMetrics.LOAD_RATIO).gauge().value())
+        .isCloseTo(1.15, within(1e-9));
+    assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
+  }
+
+  @Test
+  void exactViewValueCoveringTheLastPlansDrainsStartsNoNewPlan() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
+    hold(200, 100, 3);
+    while (drainedIndexes(RecycleReason.LOAD).isEmpty()) {
+      run(1);
+    }
+    int firstPlan = drainedIndexes(RecycleReason.LOAD).size();
+    // Still twice the mean, but measured over a second that began before the drains started: it
+    // shows the load they moved away, so nothing more is shed on it.
+    long coveringTheDrains = clock.nanoTime() - Duration.ofMillis(100).toNanos();
+    freeze(LoadSnapshot.of(200, 100, 3, 3, coveringTheDrains, coveringTheDrains));
+    run(5);
+    assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(firstPlan);
+    // A value measured wholly after them is acted on.
+    freeze(LoadSnapshot.of(200, 100, 3, 3, clock.nanoTime(), clock.nanoTime()));
+    run(2);
+    assertThat(drainedIndexes(RecycleReason.LOAD).size()).isGreaterThan(firstPlan);
   }
 
   @Test
