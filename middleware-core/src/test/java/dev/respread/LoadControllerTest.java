@@ -9,7 +9,9 @@ import dev.respread.testing.FakeClock;
 import dev.respread.testing.RecordingConnection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -36,6 +38,7 @@ class LoadControllerTest {
   private final List<RecordingConnection> connections = new ArrayList<>();
   private final List<TrackedConnection> tracked = new ArrayList<>();
   private final List<Integer> rates = new ArrayList<>();
+  private final Set<Integer> reopened = new HashSet<>();
 
   private final FakeClock clock = new FakeClock();
 
@@ -190,6 +193,35 @@ class LoadControllerTest {
     // the allowance counted while the pod was empty (one drain, then one per connection per
     // 10 minutes), it could drain only one.
     assertThat(drainedIndexes(RecycleReason.LOAD).size()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void membersGrowingGiveTheChurnAllowanceAgain() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
+    // The view says twice the mean whatever the pod sheds, and every drained client lands back
+    // here: the load rule spends its allowance and then waits for its slow refill.
+    int members = 3;
+    int plateau = -1;
+    for (int second = 0; second < 60; second++) {
+      if (second == 30) {
+        plateau = drainedIndexes(RecycleReason.LOAD).size();
+        members = 4;
+      }
+      long now = clock.nanoTime();
+      freeze(LoadSnapshot.of(200, 100, members, members, now, now));
+      int before = connections.size();
+      run(1);
+      for (int i = 0; i < before; i++) {
+        if (connections.get(i).drains.size() == 1 && connections.get(i).closed
+            && !reopened.contains(i)) {
+          reopened.add(i);
+          connections(rates.get(i));
+        }
+      }
+    }
+    assertThat(plateau).isGreaterThan(0);
+    assertThat(drainedIndexes(RecycleReason.LOAD).size()).isGreaterThan(plateau);
   }
 
   @Test
