@@ -169,6 +169,25 @@ class ValuesSchemaTest {
   }
 
   @Test
+  void aSecondValuesBlockReusesTheDefinitionThroughARef() throws IOException {
+    // As docs/observability.md shows for a second Deployment through the dict form.
+    Path chart = dir.resolve("second-block");
+    ChartFixture.copyTree(charts.example, chart);
+    Path file = chart.resolve("values.schema.json");
+    Files.writeString(file, Files.readString(file).replaceFirst("\"properties\": \\{",
+        "\"properties\": {\n    \"worker\": {\"type\": \"object\", \"properties\": "
+            + "{\"respread\": {\"\\$ref\": \"#/properties/respread\"}}},"));
+
+    assertThatThrownBy(() -> charts.renderChart(chart,
+        Map.of("worker", Map.of("respread", Map.of("loadSource", "bar")))))
+        .hasMessageContaining("at '/worker/respread/loadSource'")
+        .hasMessageContaining("value must be one of");
+    assertThat(charts.renderChart(chart,
+        Map.of("worker", Map.of("respread", Map.of("loadSource", "none")))).deployment())
+        .isNotNull();
+  }
+
+  @Test
   void theExampleCarriesTheLibrarysSchemaUnchanged() {
     // As with the values block, a chart that uses the snippets copies the library's schema of
     // the block under its own properties.respread.
