@@ -52,7 +52,7 @@ import org.yaml.snakeyaml.Yaml;
  * Connections live 3 s, so that there are drains to count. The dashboard's variables become
  * {@code namespace="demo"}, {@code service="hello"} and a 15 s {@code $__rate_interval}.
  *
- * <p>Needs Debian's {@code prometheus} (installed by {@code .ci/run}); about half a minute.
+ * <p>Needs Debian's {@code prometheus} (installed by {@code .ci/run}); 40 to 50 s.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardQueriesTest {
