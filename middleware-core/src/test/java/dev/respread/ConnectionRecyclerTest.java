@@ -494,6 +494,22 @@ class ConnectionRecyclerTest {
   }
 
   @Test
+  void enabledGaugeIsOneWhileTheRecyclerDrains() {
+    try (EngineHarness h = new EngineHarness(config().build())) {
+      assertThat(h.registry.get(RecyclerMetrics.ENABLED).tag("server", "default").gauge()
+          .value()).isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void enabledGaugeIsZeroWhenRecyclingIsSwitchedOff() {
+    try (EngineHarness h = new EngineHarness(config().enabled(false).build())) {
+      assertThat(h.registry.get(RecyclerMetrics.ENABLED).tag("server", "default").gauge()
+          .value()).isZero();
+    }
+  }
+
+  @Test
   void periodicTaskRunsOnTheSchedulerUntilCancelled() {
     try (EngineHarness h = new EngineHarness(config().build())) {
       AtomicInteger runs = new AtomicInteger();

@@ -1,6 +1,7 @@
 package dev.respread;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.respread.internal.RecyclerMetrics;
 import dev.respread.testing.EngineHarness;
@@ -8,7 +9,9 @@ import dev.respread.testing.FakeClock;
 import dev.respread.testing.RecordingConnection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -35,6 +38,7 @@ class LoadControllerTest {
   private final List<RecordingConnection> connections = new ArrayList<>();
   private final List<TrackedConnection> tracked = new ArrayList<>();
   private final List<Integer> rates = new ArrayList<>();
+  private final Set<Integer> reopened = new HashSet<>();
 
   private final FakeClock clock = new FakeClock();
 
@@ -192,6 +196,35 @@ class LoadControllerTest {
   }
 
   @Test
+  void membersGrowingGiveTheChurnAllowanceAgain() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
+    // The view says twice the mean whatever the pod sheds, and every drained client lands back
+    // here: the load rule spends its allowance and then waits for its slow refill.
+    int members = 3;
+    int plateau = -1;
+    for (int second = 0; second < 60; second++) {
+      if (second == 30) {
+        plateau = drainedIndexes(RecycleReason.LOAD).size();
+        members = 4;
+      }
+      long now = clock.nanoTime();
+      freeze(LoadSnapshot.of(200, 100, members, members, now, now));
+      int before = connections.size();
+      run(1);
+      for (int i = 0; i < before; i++) {
+        if (connections.get(i).drains.size() == 1 && connections.get(i).closed
+            && !reopened.contains(i)) {
+          reopened.add(i);
+          connections(rates.get(i));
+        }
+      }
+    }
+    assertThat(plateau).isGreaterThan(0);
+    assertThat(drainedIndexes(RecycleReason.LOAD).size()).isGreaterThan(plateau);
+  }
+
+  @Test
   void connectionCarryingMoreThanTheExcessIsNeverMoved() {
     start();
     connections(100);
@@ -257,6 +290,44 @@ class LoadControllerTest {
     run(10);
     assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(shed);
     assertThat(h.registry.get(RecyclerMetrics.LOAD_RATIO).gauge().value()).isEqualTo(1.15);
+  }
+
+  @Test
+  void viewMeasuringOverOneIntervalIsTakenAsItIs() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
+    run(STABLE);
+    hold(115, 100, 3);
+    freeze(LoadSnapshot.of(115, 100, 3, 3, clock.nanoTime(), clock.nanoTime()));
+    // The local rate doubles in the second after the view's value. A view that measures over one
+    // interval is as fresh as the local rate: its value is not scaled by two short local counts,
+    // whose noise made pods at 1.15 read 1.25 in the demo.
+    rates.replaceAll(r -> 2 * r);
+    run(1);
+    assertThat(h.registry.get(RecyclerMetrics.LOAD_RATIO).gauge().value())
+        .isCloseTo(1.15, within(1e-9));
+    assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
+  }
+
+  @Test
+  void exactViewValueCoveringTheLastPlansDrainsStartsNoNewPlan() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
+    hold(200, 100, 3);
+    while (drainedIndexes(RecycleReason.LOAD).isEmpty()) {
+      run(1);
+    }
+    int firstPlan = drainedIndexes(RecycleReason.LOAD).size();
+    // Still twice the mean, but measured over a second that began before the drains started: it
+    // shows the load they moved away, so nothing more is shed on it.
+    long coveringTheDrains = clock.nanoTime() - Duration.ofMillis(100).toNanos();
+    freeze(LoadSnapshot.of(200, 100, 3, 3, coveringTheDrains, coveringTheDrains));
+    run(5);
+    assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(firstPlan);
+    // A value measured wholly after them is acted on.
+    freeze(LoadSnapshot.of(200, 100, 3, 3, clock.nanoTime(), clock.nanoTime()));
+    run(2);
+    assertThat(drainedIndexes(RecycleReason.LOAD).size()).isGreaterThan(firstPlan);
   }
 
   @Test

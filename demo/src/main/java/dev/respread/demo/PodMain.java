@@ -7,6 +7,7 @@ import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -31,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>It listens on loopback, on {@code DEMO_GRPC_PORT} and {@code DEMO_METRICS_PORT} (default 0:
  * any free port), and prints {@code ready grpc=<port> metrics=<port>} once both listen. Besides
- * respread's meters, {@code /metrics} has {@code demo_calls_total}, the calls this pod served.
+ * respread's meters, {@code /metrics} has {@code demo_calls_total}, the calls this pod served, and
+ * Micrometer's processor meters ({@code process_cpu_usage}, {@code system_cpu_count}).
  * {@code ScaleOutScenario} starts these pods under {@code --view prometheus}.
  */
 public final class PodMain {
@@ -47,6 +49,9 @@ public final class PodMain {
   public static void main(String[] args) throws IOException, InterruptedException {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.addRegistry(prometheus);
+    // The JVM's CPU, as Spring Boot's actuator binds it by default: the dashboard's CPU panel
+    // falls back to it where cAdvisor's container_cpu_usage_seconds_total is not scraped.
+    new ProcessorMetrics().bindTo(Metrics.globalRegistry);
     HttpServer metrics = HttpServer.create(
         new InetSocketAddress("127.0.0.1", port(METRICS_PORT)), 0);
     metrics.createContext("/metrics", exchange -> {

@@ -48,6 +48,15 @@ final class PrometheusServer implements AutoCloseable {
    */
   static PrometheusServer start(Path dir, Duration scrapeInterval)
       throws IOException, InterruptedException {
+    return start(dir, scrapeInterval, List.of());
+  }
+
+  /**
+   * As {@link #start(Path, Duration)}, also loading the rules files {@code ruleFiles} and
+   * evaluating them every {@code scrapeInterval}.
+   */
+  static PrometheusServer start(Path dir, Duration scrapeInterval, List<Path> ruleFiles)
+      throws IOException, InterruptedException {
     Path binary = binary();
     Files.createDirectories(dir);
     targets(dir, List.of());
@@ -57,6 +66,10 @@ final class PrometheusServer implements AutoCloseable {
     Files.writeString(dir.resolve("prometheus.yml"), "global:\n"
         + "  scrape_interval: " + interval + "\n"
         + "  scrape_timeout: " + timeout + "\n"
+        + "  evaluation_interval: " + interval + "\n"
+        + (ruleFiles.isEmpty() ? "" : ruleFiles.stream()
+            .map(f -> "  - '" + f.toAbsolutePath() + "'\n")
+            .collect(Collectors.joining("", "rule_files:\n", "")))
         + "scrape_configs:\n"
         + "  - job_name: pods\n"
         + "    file_sd_configs:\n"

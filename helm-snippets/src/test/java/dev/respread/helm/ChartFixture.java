@@ -19,9 +19,12 @@ import java.util.stream.Stream;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * The two charts, copied side by side into a temporary folder so that
+ * The charts, copied side by side into a temporary folder so that
  * {@code helm dependency update} (which writes {@code charts/} and {@code Chart.lock}) never
  * touches the source tree, and helpers that render the example chart and read what it rendered.
+ * The example comes twice: as shipped, with its {@code values.schema.json}, and without it, as a
+ * chart that copied the values block but not the schema, where the templates' own checks are all
+ * that stands between a bad value and the cluster.
  */
 final class ChartFixture {
   static final Path SOURCE = Paths.get("").toAbsolutePath();
@@ -31,27 +34,39 @@ final class ChartFixture {
   final Path root;
   final Path library;
   final Path example;
+  final Path exampleWithoutSchema;
+  final Path monitoring;
 
   private ChartFixture(Path root) {
     this.root = root;
     this.library = root.resolve("respread");
     this.example = root.resolve("example");
+    this.exampleWithoutSchema = root.resolve("example-without-schema");
+    this.monitoring = root.resolve("respread-monitoring");
   }
 
   /** Copies both charts under {@code dir} and builds the example's dependency on the library. */
   static ChartFixture create(Path dir) {
     copyTree(SOURCE.resolve("respread"), dir.resolve("respread"));
-    copyTree(SOURCE.resolve("example"), dir.resolve("example"));
-    deleteTree(dir.resolve("example/charts"));
+    copyTree(SOURCE.resolve("respread-monitoring"), dir.resolve("respread-monitoring"));
+    ChartFixture fixture = new ChartFixture(dir);
+    for (Path example : List.of(fixture.example, fixture.exampleWithoutSchema)) {
+      copyTree(SOURCE.resolve("example"), example);
+      deleteTree(example.resolve("charts"));
+      try {
+        Files.deleteIfExists(example.resolve("Chart.lock"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      // file:// dependencies need no repository and no network; skipRefresh skips the index.
+      new Helm(example).dependency().update().skipRefresh().call();
+      assertThat(example.resolve("charts/respread-snippets-0.1.0.tgz")).exists();
+    }
     try {
-      Files.deleteIfExists(dir.resolve("example/Chart.lock"));
+      Files.delete(fixture.exampleWithoutSchema.resolve("values.schema.json"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ChartFixture fixture = new ChartFixture(dir);
-    // file:// dependencies need no repository and no network; skipRefresh skips the repo index.
-    new Helm(fixture.example).dependency().update().skipRefresh().call();
-    assertThat(fixture.example.resolve("charts/respread-snippets-0.1.0.tgz")).exists();
     return fixture;
   }
 
@@ -62,15 +77,29 @@ final class ChartFixture {
 
   /** Renders the example chart with {@code values} as an extra values file. */
   Rendered renderWith(Map<String, Object> values) {
+    return renderChart(example, values);
+  }
+
+  /**
+   * Renders the example chart without its schema, with {@code respread} set to {@code values}:
+   * only the templates check them.
+   */
+  Rendered renderWithoutSchema(Map<String, Object> values) {
+    return renderChart(exampleWithoutSchema, Map.of("respread", values));
+  }
+
+  /** Renders {@code chart} with {@code values} as an extra values file. */
+  Rendered renderChart(Path chart, Map<String, Object> values) {
     try {
       Path file = Files.createTempFile(root, "values-", ".yaml");
       Files.writeString(file, new Yaml().dump(values));
-      String out = new Helm(example).template()
+      String out = new Helm(chart).template()
           .withName(RELEASE)
           .withNamespace(NAMESPACE)
           .withValuesFile(file)
           .call();
-      return new Rendered(out);
+      // helm-java hands back null, not "", when no template renders anything.
+      return new Rendered(out == null ? "" : out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -84,7 +113,7 @@ final class ChartFixture {
     }
   }
 
-  private static void copyTree(Path from, Path to) {
+  static void copyTree(Path from, Path to) {
     try (Stream<Path> paths = Files.walk(from)) {
       for (Path p : paths.collect(Collectors.toList())) {
         Path target = to.resolve(from.relativize(p).toString());

@@ -362,9 +362,13 @@ class RespreadSnippetsTest {
     assertThat(r.envValues()).containsEntry("RESPREAD_LOAD_SOURCE", "kubernetes");
   }
 
+  // The tests of a bad value render the example without its values.schema.json, which would
+  // refuse the value before any template ran (ValuesSchemaTest): the templates' own checks are
+  // what a chart that did not copy the schema, or a second values block, relies on.
+
   @Test
   void anUnknownLoadSourceFails() {
-    assertThatThrownBy(() -> charts.render(Map.of("loadSource", "foo")))
+    assertThatThrownBy(() -> charts.renderWithoutSchema(Map.of("loadSource", "foo")))
         .hasMessageContaining(
             "respread.loadSource: \"foo\" (expected: none, kubernetes or prometheus)");
   }
@@ -384,7 +388,7 @@ class RespreadSnippetsTest {
 
   @Test
   void anUnknownMembersSourceFails() {
-    assertThatThrownBy(() -> charts.render(Map.of("membersSource", "endpoints")))
+    assertThatThrownBy(() -> charts.renderWithoutSchema(Map.of("membersSource", "endpoints")))
         .hasMessageContaining(
             "respread.membersSource: \"endpoints\" (expected: auto, kubernetes or prometheus)");
   }
@@ -417,7 +421,7 @@ class RespreadSnippetsTest {
 
   @Test
   void anUnknownPrometheusMetricFails() {
-    assertThatThrownBy(() -> charts.render(Map.of("prometheusMetric", "latency")))
+    assertThatThrownBy(() -> charts.renderWithoutSchema(Map.of("prometheusMetric", "latency")))
         .hasMessageContaining("respread.prometheusMetric: \"latency\" (expected: respread,"
             + " requests, cpu or container_cpu)");
   }
@@ -434,20 +438,20 @@ class RespreadSnippetsTest {
 
   @Test
   void aDurationWithoutUnitFails() {
-    assertThatThrownBy(() -> charts.render(Map.of("maxConnectionAge", 300)))
+    assertThatThrownBy(() -> charts.renderWithoutSchema(Map.of("maxConnectionAge", 300)))
         .hasMessageContaining("respread.maxConnectionAge: \"300\" (expected: a duration such as"
             + " 500ms, 90s, 5m, 1h or PT5M)");
   }
 
   @Test
   void aMisspelledSettingFails() {
-    assertThatThrownBy(() -> charts.render(Map.of("maxConectionAge", "5m")))
+    assertThatThrownBy(() -> charts.renderWithoutSchema(Map.of("maxConectionAge", "5m")))
         .hasMessageContaining("respread.maxConectionAge: unknown setting (expected one of: ");
   }
 
   @Test
   void enabledMustBeTrueOrFalse() {
-    assertThatThrownBy(() -> charts.render(Map.of("enabled", "yes")))
+    assertThatThrownBy(() -> charts.renderWithoutSchema(Map.of("enabled", "yes")))
         .hasMessageContaining("respread.enabled: \"yes\" (expected: true or false)");
   }
 

@@ -42,6 +42,11 @@ public final class RecyclerMetrics {
   public static final String LOAD_MEMBERS = "respread.load.members";
   public static final String LOAD_VIEW_STALENESS = "respread.load.view.staleness";
   public static final String LOAD_VIEW_USABLE = "respread.load.view.usable";
+  /**
+   * 1 when the recycler drains connections, 0 when {@code RESPREAD_ENABLED=false} leaves it
+   * counting only: what tells an alert on imbalance that respread is meant to act.
+   */
+  public static final String ENABLED = "respread.enabled";
   /** Published by the load views themselves: their state per source ({@code source}, {@code state}). */
   public static final String LOAD_VIEW_STATE = "respread.load.view.state";
   /** Published by the load views themselves: failed reads ({@code source}, {@code cause}). */
@@ -150,7 +155,7 @@ public final class RecyclerMetrics {
   }
 
   /** Registers the gauges and the request counter, which read live values from the engine. */
-  public <T> void gauges(T engine,
+  public <T> void gauges(T engine, boolean enabled,
       ToDoubleFunction<T> requests, ToDoubleFunction<T> open, ToDoubleFunction<T> draining,
       Supplier<Number> loadRatio, Supplier<Number> members, Supplier<Number> staleness,
       Supplier<Number> usable) {
@@ -159,6 +164,11 @@ public final class RecyclerMetrics {
     added.add(FunctionCounter.builder(REQUESTS, engine, requests).tags(base).baseUnit("requests")
         .description("Requests this server has started; present at 0 from start-up, so that a "
             + "new pod has a series before its first request")
+        .register(registry));
+    double on = enabled ? 1.0 : 0.0;
+    added.add(Gauge.builder(ENABLED, () -> on).tags(base)
+        .description("1 when the recycler drains connections, 0 when RESPREAD_ENABLED=false "
+            + "leaves it counting only")
         .register(registry));
     added.add(Gauge.builder(CONNECTIONS_OPEN, engine, open).tags(base)
         .description("Connections open now").register(registry));

@@ -64,7 +64,7 @@ public final class RecyclingEngine {
     this.budget = new DrainBudget(config.maxDrainsPerSecond(), config.maxDrainingFraction());
     this.controller = new LoadController(config, view, this);
     this.graceNanos = config.maxConnectionAgeGrace().toNanos();
-    metrics.gauges(this, RecyclingEngine::totalRequests,
+    metrics.gauges(this, config.enabled(), RecyclingEngine::totalRequests,
         RecyclingEngine::openConnections,
         RecyclingEngine::drainingConnections, controller::loadRatio, controller::members,
         () -> controller.stalenessSeconds(ticker.nanoTime()), controller::usable);
