@@ -29,11 +29,13 @@ final class PrometheusServer implements AutoCloseable {
   private final Path dir;
   private final Process process;
   private final URI url;
+  private final Duration scrapeInterval;
 
-  private PrometheusServer(Path dir, Process process, URI url) {
+  private PrometheusServer(Path dir, Process process, URI url, Duration scrapeInterval) {
     this.dir = dir;
     this.process = process;
     this.url = url;
+    this.scrapeInterval = scrapeInterval;
   }
 
   /** A scrape target: one pod of the Service. */
@@ -48,9 +50,36 @@ final class PrometheusServer implements AutoCloseable {
    */
   static PrometheusServer start(Path dir, Duration scrapeInterval)
       throws IOException, InterruptedException {
-    Path binary = binary();
     Files.createDirectories(dir);
     targets(dir, List.of());
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    return start(dir, scrapeInterval, port);
+  }
+
+  /**
+   * Kills this Prometheus with SIGKILL, as a node failure or an OOM kill would, and returns at
+   * once: its queries fail until {@link #restart()}.
+   */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  /**
+   * Starts Prometheus again on the same port, storage (it replays its write-ahead log) and
+   * targets, and waits until it is ready: a Prometheus pod restarted on its volume.
+   */
+  PrometheusServer restart() throws IOException, InterruptedException {
+    kill();
+    return start(dir, scrapeInterval, url.getPort());
+  }
+
+  private static PrometheusServer start(Path dir, Duration scrapeInterval, int port)
+      throws IOException, InterruptedException {
+    Path binary = binary();
     String interval = scrapeInterval.toMillis() + "ms";
     // A scrape may not outlast its interval; 10 s is Prometheus' own default timeout.
     String timeout = Math.min(scrapeInterval.toMillis(), 10_000) + "ms";
@@ -63,19 +92,16 @@ final class PrometheusServer implements AutoCloseable {
         // The file is watched; the refresh interval is only a fallback.
         + "      - files: ['" + dir.resolve("targets.json") + "']\n"
         + "        refresh_interval: 5s\n");
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
     Process p = new ProcessBuilder(binary.toString(),
         "--config.file=" + dir.resolve("prometheus.yml"),
         "--storage.tsdb.path=" + dir.resolve("data"),
         "--web.listen-address=127.0.0.1:" + port,
         "--log.level=warn")
         .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("prometheus.log").toFile())
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("prometheus.log").toFile()))
         .start();
-    PrometheusServer server = new PrometheusServer(dir, p, URI.create("http://127.0.0.1:" + port));
+    PrometheusServer server = new PrometheusServer(dir, p, URI.create("http://127.0.0.1:" + port),
+        scrapeInterval);
     try {
       server.awaitReady();
     } catch (IOException | InterruptedException | RuntimeException e) {
