@@ -356,16 +356,17 @@ final class SoakMain {
     long recycles = drains.values().stream().mapToLong(Long::longValue).sum();
     out.printf(Locale.ROOT, "%n== soak: %,d requests in %.0f s (%,.0f/s) ==%n%n", requests,
         elapsedMillis / 1000.0, requests * 1000.0 / elapsedMillis);
+    long resent = all.stream().mapToLong(SoakStats::resent).sum();
     out.println("| client | protocol | requests | failed | failures by class "
-        + "| in flight at SIGKILL | connections |");
-    out.println("| --- | --- | ---: | ---: | --- | ---: | ---: |");
+        + "| in flight at SIGKILL | sent again, never sent | connections |");
+    out.println("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |");
     for (SoakStats s : all) {
-      out.printf(Locale.ROOT, "| %s | %s | %,d | %d | %s | %d | %,d |%n", s.client, s.protocol,
-          s.requests(), s.failed(), s.failuresByClass().isEmpty() ? "-"
-              : s.failuresByClass().toString(), s.killed(), s.connections());
+      out.printf(Locale.ROOT, "| %s | %s | %,d | %d | %s | %d | %d | %,d |%n", s.client,
+          s.protocol, s.requests(), s.failed(), s.failuresByClass().isEmpty() ? "-"
+              : s.failuresByClass().toString(), s.killed(), s.resent(), s.connections());
     }
-    out.printf(Locale.ROOT, "| **all** | | **%,d** | **%d** | | %d | %,d |%n%n", requests,
-        failed, killed, connections);
+    out.printf(Locale.ROOT, "| **all** | | **%,d** | **%d** | | %d | %d | %,d |%n%n", requests,
+        failed, killed, resent, connections);
     for (SoakStats s : all) {
       for (String f : s.firstFailures()) {
         out.println("  " + s.client + ": " + f);
@@ -399,8 +400,9 @@ final class SoakMain {
     }
     boolean ok = failed == 0 && budget.worstShare <= 1.0 && events.notDrained.isEmpty();
     out.printf(Locale.ROOT, "result: mode=soak requests=%d failed=%d sigkill_in_flight=%d "
-            + "recycles=%d forced=%d connections=%d seconds=%d budget_share=%.2f "
-            + "not_drained=%d%s %s%n", requests, failed, killed, recycles, cluster.forced(),
+            + "resent=%d recycles=%d forced=%d connections=%d seconds=%d budget_share=%.2f "
+            + "not_drained=%d%s %s%n", requests, failed, killed, resent, recycles,
+        cluster.forced(),
         connections, elapsedMillis / 1000, budget.worstShare, events.notDrained.size(),
         events.done().entrySet().stream().map(e -> " " + e.getKey() + "=" + e.getValue())
             .collect(Collectors.joining()),

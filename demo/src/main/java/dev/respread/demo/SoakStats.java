@@ -25,6 +25,7 @@ final class SoakStats {
   private final LongAdder ok = new LongAdder();
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final LongAdder killed = new LongAdder();
+  private final LongAdder resent = new LongAdder();
   private final Set<String> connections = ConcurrentHashMap.newKeySet();
   /** Connections counted by a client in another process, which reports only the number. */
   private final AtomicLong reportedConnections = new AtomicLong();
@@ -92,6 +93,15 @@ final class SoakStats {
 
   long killed() {
     return killed.sum();
+  }
+
+  /** A call failed before its request left the client, and was sent again (OkHttp only). */
+  void resend() {
+    resent.increment();
+  }
+
+  long resent() {
+    return resent.sum();
   }
 
   Map<String, Long> failuresByClass() {
