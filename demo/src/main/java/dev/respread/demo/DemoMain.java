@@ -66,6 +66,9 @@ public final class DemoMain {
 
   /** Runs the demo and returns its exit status: 0, or 1 if a call failed, 2, or 3. */
   static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+    if (args.length > 0 && args[0].equals("soak")) {
+      return SoakMain.run(List.of(args).subList(1, args.length), out, err);
+    }
     Map<String, String> options = new LinkedHashMap<>(DEFAULTS);
     boolean quiet = false;
     ScaleOutScenario scenario;

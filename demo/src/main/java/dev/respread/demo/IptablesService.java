@@ -19,14 +19,22 @@ import java.util.Locale;
 final class IptablesService implements ServiceBalancer {
   static final String CHAIN = "RESPREAD-DEMO-SVC";
   private final InetSocketAddress address;
+  private final String chain;
 
   IptablesService(InetSocketAddress address) throws IOException, InterruptedException {
+    this(address, CHAIN);
+  }
+
+  /** A Service whose rules are in {@code chain}: one chain per Service port, as kube-proxy. */
+  IptablesService(InetSocketAddress address, String chain)
+      throws IOException, InterruptedException {
     this.address = address;
-    run("iptables", "-w", "-t", "nat", "-N", CHAIN);
+    this.chain = chain;
+    run("iptables", "-w", "-t", "nat", "-N", chain);
     // Locally sent packets go through OUTPUT, where kube-proxy also hooks its KUBE-SERVICES.
     run("iptables", "-w", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d",
         address.getAddress().getHostAddress(), "--dport", String.valueOf(address.getPort()),
-        "-j", CHAIN);
+        "-j", chain);
   }
 
   @Override
@@ -38,7 +46,7 @@ final class IptablesService implements ServiceBalancer {
   @Override
   public void endpoints(List<InetSocketAddress> ready) {
     try {
-      restore(rules(ready));
+      restore(rules(chain, ready));
     } catch (IOException e) {
       throw new IllegalStateException("iptables-restore failed", e);
     } catch (InterruptedException e) {
@@ -49,12 +57,16 @@ final class IptablesService implements ServiceBalancer {
 
   /** The {@code iptables-restore} input that sends new connections to {@code ready}. */
   static String rules(List<InetSocketAddress> ready) {
+    return rules(CHAIN, ready);
+  }
+
+  private static String rules(String chain, List<InetSocketAddress> ready) {
     StringBuilder b = new StringBuilder("*nat\n");
     // Declaring the chain flushes it under --noflush; the rest of the table is left alone.
-    b.append(':').append(CHAIN).append(" - [0:0]\n");
+    b.append(':').append(chain).append(" - [0:0]\n");
     int n = ready.size();
     for (int i = 0; i < n; i++) {
-      b.append("-A ").append(CHAIN).append(" -p tcp");
+      b.append("-A ").append(chain).append(" -p tcp");
       if (i < n - 1) {
         b.append(String.format(Locale.ROOT,
             " -m statistic --mode random --probability %.10f", 1.0 / (n - i)));
@@ -89,8 +101,8 @@ final class IptablesService implements ServiceBalancer {
   public void close() throws IOException, InterruptedException {
     run("iptables", "-w", "-t", "nat", "-D", "OUTPUT", "-p", "tcp", "-d",
         address.getAddress().getHostAddress(), "--dport", String.valueOf(address.getPort()),
-        "-j", CHAIN);
-    run("iptables", "-w", "-t", "nat", "-F", CHAIN);
-    run("iptables", "-w", "-t", "nat", "-X", CHAIN);
+        "-j", chain);
+    run("iptables", "-w", "-t", "nat", "-F", chain);
+    run("iptables", "-w", "-t", "nat", "-X", chain);
   }
 }

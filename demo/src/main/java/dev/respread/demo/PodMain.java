@@ -2,6 +2,7 @@ package dev.respread.demo;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.respread.ConnectionRecycler;
+import dev.respread.RecyclingConfig;
 import dev.respread.grpc.GrpcRecycling;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
@@ -14,7 +15,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,8 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *     java -cp 'demo/target/respread-demo.jar:demo/target/lib/*' dev.respread.demo.PodMain
  * </pre>
  *
- * <p>It listens on loopback, on {@code DEMO_GRPC_PORT} and {@code DEMO_METRICS_PORT} (default 0:
- * any free port), and prints {@code ready grpc=<port> metrics=<port>} once both listen. Besides
+ * <p>It listens on loopback, on {@code DEMO_GRPC_PORT}, {@code DEMO_HTTP_PORT} ({@link
+ * PodHttpServer}: HTTP/1.1 and h2c on plain Netty, with respread's Netty handlers on the same
+ * recycler) and {@code DEMO_METRICS_PORT} (default 0: any free port), and prints
+ * {@code ready grpc=<port> http=<port> metrics=<port>} once all listen. Besides
  * respread's meters, {@code /metrics} has {@code demo_calls_total}, the calls this pod served, and
  * Micrometer's processor meters ({@code process_cpu_usage}, {@code system_cpu_count}).
  * {@code ScaleOutScenario} starts these pods under {@code --view prometheus}.
@@ -40,6 +45,13 @@ public final class PodMain {
   static final String READY = "ready";
   static final String GRPC_PORT = "DEMO_GRPC_PORT";
   static final String METRICS_PORT = "DEMO_METRICS_PORT";
+  static final String HTTP_PORT = "DEMO_HTTP_PORT";
+  /**
+   * {@code true}: on SIGTERM, stop as the README tells a user to, through
+   * {@code recycler.shutdown()} (its delay, then every connection drained), then the servers.
+   * Otherwise the pod closes at once: the scale-out demo stops its pods only after its clients.
+   */
+  static final String DRAIN_ON_STOP = "DEMO_DRAIN_ON_STOP";
   /** The application's own count of calls served: what the demo's timeline shows. */
   static final String CALLS = "demo.calls";
 
@@ -64,34 +76,72 @@ public final class PodMain {
     });
     metrics.start();
 
+    // One recycler for the pod's two servers: the load view's unit is the pod (its requests,
+    // gRPC and HTTP together), so one controller acts on it, with one drain budget.
     ConnectionRecycler recycler = ConnectionRecycler.fromEnvironment();
     AtomicLong served = new AtomicLong();
     FunctionCounter.builder(CALLS, served, AtomicLong::get)
         .description("Hello calls this pod served")
         .register(Metrics.globalRegistry);
+    String podName = System.getenv().getOrDefault("POD_NAME", "pod");
+    AtomicLong connectionIds = new AtomicLong();
     Server server = GrpcRecycling.configure(
-            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port(GRPC_PORT))),
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port(GRPC_PORT)))
+                .addTransportFilter(HelloService.connectionIds(podName, connectionIds))
+                .intercept(HelloService.connectionHeader()),
             recycler)
-        .addService(HelloService.definition(System.getenv().getOrDefault("POD_NAME", "pod"),
-            served))
+        .addService(HelloService.definition(podName, served))
         .build()
         .start();
-    // The demo stops its pods only after its clients have stopped, so there is nothing left to
-    // hand over: close at once rather than through recycler.shutdown() and its delay.
+    PodHttpServer http = new PodHttpServer(new InetSocketAddress("127.0.0.1", port(HTTP_PORT)),
+        recycler, podName, connectionIds, served);
+    boolean drainOnStop = Boolean.parseBoolean(System.getenv(DRAIN_ON_STOP));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      recycler.close();
-      server.shutdownNow();
       try {
-        server.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        if (drainOnStop) {
+          stopGracefully(recycler, server);
+        }
+      } finally {
+        recycler.close();
+        server.shutdownNow();
+        http.close();
+        try {
+          server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        metrics.stop(0);
       }
-      metrics.stop(0);
     }, "pod-stop"));
-    System.out.printf("%s grpc=%d metrics=%d%n", READY, server.getPort(),
+    System.out.printf("%s grpc=%d http=%d metrics=%d%n", READY, server.getPort(), http.port(),
         metrics.getAddress().getPort());
     System.out.flush();
     server.awaitTermination();
+  }
+
+  /**
+   * What the README tells a user to do on SIGTERM: {@code recycler.shutdown()} waits
+   * {@code RESPREAD_SHUTDOWN_DELAY} (kube-proxy drops the endpoint meanwhile), drains every
+   * connection and completes when they have closed (after the grace at the latest); then the
+   * servers stop, with nothing left on them.
+   */
+  private static void stopGracefully(ConnectionRecycler recycler, Server server) {
+    long startNanos = System.nanoTime();
+    System.out.println("SIGTERM: draining");
+    RecyclingConfig c = recycler.config();
+    long limit = c.shutdownDelay().plus(c.maxConnectionAgeGrace()).toMillis() + 5_000;
+    try {
+      recycler.shutdown().get(limit, TimeUnit.MILLISECONDS);
+      server.shutdown();
+      server.awaitTermination(5, TimeUnit.SECONDS);
+      System.out.printf("SIGTERM: drained in %d ms%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      System.out.println("SIGTERM: drain did not complete: " + e);
+    }
+    System.out.flush();
   }
 
   private static int port(String variable) {

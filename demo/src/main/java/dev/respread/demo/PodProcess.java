@@ -25,8 +25,10 @@ final class PodProcess implements AutoCloseable {
   private final String name;
   private final Process process;
   private final Path log;
-  private int grpcPort;
-  private URI metrics;
+  private volatile int grpcPort;
+  private volatile int httpPort;
+  /** Set once the pod is ready: it is read by the thread that polls the pods. */
+  private volatile URI metrics;
 
   private PodProcess(String name, Process process, Path log) {
     this.name = name;
@@ -59,11 +61,15 @@ final class PodProcess implements AutoCloseable {
   void awaitReady() throws IOException, InterruptedException {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (true) {
-      for (String line : Files.readAllLines(log)) {
+      // Only whole lines: the pod may be writing its ready line as we read.
+      String printed = Files.readString(log);
+      for (String line : printed.substring(0, printed.lastIndexOf('\n') + 1).split("\n")) {
         if (line.startsWith(PodMain.READY + " ")) {
           for (String pair : line.split(" ")) {
             if (pair.startsWith("grpc=")) {
               grpcPort = Integer.parseInt(pair.substring(5));
+            } else if (pair.startsWith("http=")) {
+              httpPort = Integer.parseInt(pair.substring(5));
             } else if (pair.startsWith("metrics=")) {
               metrics = URI.create("http://127.0.0.1:" + pair.substring(8) + "/metrics");
             }
@@ -87,9 +93,34 @@ final class PodProcess implements AutoCloseable {
     return name;
   }
 
+  /** Whether the pod has said it listens ({@link #awaitReady()}). */
+  boolean ready() {
+    return metrics != null;
+  }
+
   /** The pod's gRPC address, an endpoint of the Service. */
   InetSocketAddress address() {
     return new InetSocketAddress("127.0.0.1", grpcPort);
+  }
+
+  /** The pod's HTTP address ({@link PodHttpServer}), an endpoint of the HTTP Service. */
+  InetSocketAddress httpAddress() {
+    return new InetSocketAddress("127.0.0.1", httpPort);
+  }
+
+  /**
+   * The pod's JVM. The {@link Process}, not its {@code ProcessHandle}: inside the demo's PID
+   * namespace {@code /proc} is still the host's, where a handle looks its pod's pid up (and
+   * finds another process, or none: a live pod was seen as exited, and would not have been
+   * signalled), while the {@code Process} follows the child it reaps.
+   */
+  Process process() {
+    return process;
+  }
+
+  /** The pod's log so far, for error messages. */
+  String logTail() {
+    return Processes.tail(log, 4000);
   }
 
   /** The pod's {@code /metrics} as a Prometheus target, {@code host:port}. */

@@ -28,8 +28,24 @@ final class Processes {
     }
   }
 
+  /**
+   * As {@link #stop(ProcessHandle, Duration)}, through the {@link Process} itself: in the demo's
+   * PID namespace {@code /proc} is the host's, so a {@code ProcessHandle} of a child looks up
+   * the wrong pid.
+   */
   static void stop(Process process, Duration timeout) {
-    stop(process.toHandle(), timeout);
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The last {@code chars} characters of a log file, for error messages. */

@@ -29,11 +29,16 @@ final class PrometheusServer implements AutoCloseable {
   private final Path dir;
   private final Process process;
   private final URI url;
+  private final Duration scrapeInterval;
+  private final List<Path> ruleFiles;
 
-  private PrometheusServer(Path dir, Process process, URI url) {
+  private PrometheusServer(Path dir, Process process, URI url, Duration scrapeInterval,
+      List<Path> ruleFiles) {
     this.dir = dir;
     this.process = process;
     this.url = url;
+    this.scrapeInterval = scrapeInterval;
+    this.ruleFiles = ruleFiles;
   }
 
   /** A scrape target: one pod of the Service. */
@@ -48,7 +53,13 @@ final class PrometheusServer implements AutoCloseable {
    */
   static PrometheusServer start(Path dir, Duration scrapeInterval)
       throws IOException, InterruptedException {
-    return start(dir, scrapeInterval, List.of());
+    Files.createDirectories(dir);
+    targets(dir, List.of());
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    return start(dir, scrapeInterval, port, List.of());
   }
 
   /**
@@ -57,9 +68,37 @@ final class PrometheusServer implements AutoCloseable {
    */
   static PrometheusServer start(Path dir, Duration scrapeInterval, List<Path> ruleFiles)
       throws IOException, InterruptedException {
-    Path binary = binary();
     Files.createDirectories(dir);
     targets(dir, List.of());
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    return start(dir, scrapeInterval, port, ruleFiles);
+  }
+
+  /**
+   * Kills this Prometheus with SIGKILL, as a node failure or an OOM kill would, and returns at
+   * once: its queries fail until {@link #restart()}.
+   */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  /**
+   * Starts Prometheus again on the same port, storage (it replays its write-ahead log) and
+   * targets, and waits until it is ready: a Prometheus pod restarted on its volume.
+   */
+  PrometheusServer restart() throws IOException, InterruptedException {
+    kill();
+    return start(dir, scrapeInterval, url.getPort(), ruleFiles);
+  }
+
+  private static PrometheusServer start(Path dir, Duration scrapeInterval, int port,
+      List<Path> ruleFiles)
+      throws IOException, InterruptedException {
+    Path binary = binary();
     String interval = scrapeInterval.toMillis() + "ms";
     // A scrape may not outlast its interval; 10 s is Prometheus' own default timeout.
     String timeout = Math.min(scrapeInterval.toMillis(), 10_000) + "ms";
@@ -76,19 +115,16 @@ final class PrometheusServer implements AutoCloseable {
         // The file is watched; the refresh interval is only a fallback.
         + "      - files: ['" + dir.resolve("targets.json") + "']\n"
         + "        refresh_interval: 5s\n");
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
     Process p = new ProcessBuilder(binary.toString(),
         "--config.file=" + dir.resolve("prometheus.yml"),
         "--storage.tsdb.path=" + dir.resolve("data"),
         "--web.listen-address=127.0.0.1:" + port,
         "--log.level=warn")
         .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("prometheus.log").toFile())
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("prometheus.log").toFile()))
         .start();
-    PrometheusServer server = new PrometheusServer(dir, p, URI.create("http://127.0.0.1:" + port));
+    PrometheusServer server = new PrometheusServer(dir, p, URI.create("http://127.0.0.1:" + port),
+        scrapeInterval, List.copyOf(ruleFiles));
     try {
       server.awaitReady();
     } catch (IOException | InterruptedException | RuntimeException e) {

@@ -57,4 +57,22 @@ class DemoMainTest {
         "[--modes off,fixed-age,respread]", "[--proxy in-process]", "[--view in-process]",
         "[--scrape-interval 1s]", "[--quiet]");
   }
+
+  @Test
+  void aBadSoakOptionStopsTheSoakWithItsValueAndWhatWasExpected() throws Exception {
+    assertThat(run("soak", "--requests", "-1")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith(
+        "respread-demo soak: --requests: \"-1\" (expected: an integer >= 0)");
+    assertThat(out.size()).isZero();
+  }
+
+  @Test
+  void soakHelpListsEveryOptionWithItsDefault() throws Exception {
+    assertThat(run("soak", "--help")).isZero();
+
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("soak", "[--duration 60s]",
+        "[--requests 0]", "[--pods 3]", "[--event-gap 5s]", "[--prometheus-outage 10s]",
+        "[--wrk-connections 2]", "[--node-client <dir>]");
+  }
 }

@@ -56,10 +56,12 @@ import java.util.concurrent.TimeUnit;
  *       with the last stream actually created: by then every stream the client
  *       opened before it saw the first GOAWAY has arrived, so none is refused. Netty's own
  *       graceful close sends only one GOAWAY (netty/netty#3731).
- *   <li>When the last active stream closes, the connection sends a FIN and then only reads and
- *       discards until the client closes too (at most 5 seconds), so that no RST destroys the
- *       final GOAWAY before the client reads it. If streams are still running when the
- *       recycler's grace runs out, the recycler calls for a hard close.
+ *   <li>When the last active stream closes, the connection waits up to
+ *       {@link #CLIENT_CLOSE_WAIT} for the client to close it, as a client told to go away does
+ *       once its streams are done; then it sends a FIN and only reads and discards until the
+ *       client closes too (at most 5 seconds), so that no RST destroys the final GOAWAY before
+ *       the client reads it. If streams are still running when the recycler's grace runs out,
+ *       the recycler calls for a hard close.
  * </ol>
  * It never sends {@code ENHANCE_YOUR_CALM}: recycling is not the client's fault.
  *
@@ -68,6 +70,15 @@ import java.util.concurrent.TimeUnit;
 public final class Http2RecyclingHandler extends ChannelInboundHandlerAdapter {
   /** The PING payload that marks respread's drain PING: "respread" in ASCII. */
   static final long PING_PAYLOAD = 0x7265737072656164L;
+  /**
+   * How long a connection with its final GOAWAY sent and no stream left waits for the client to
+   * close before it closes itself. A FIN right behind the final GOAWAY races clients that are
+   * still acting on the GOAWAY: the JDK HttpClient (17.0.21, h2c) then fails with
+   * {@code EOFException} requests it would have retried or finished (measured with a drain every
+   * ~5 requests: 84 of 37,228 requests failed with the FIN at once, none of 76,633 with it held
+   * back a second; see BENCHMARKS.md). Clients that never close (h2load) cost this much more.
+   */
+  static final Duration CLIENT_CLOSE_WAIT = Duration.ofSeconds(1);
 
   private static final int SERVING = 0;
   private static final int AWAITING_PING_ACK = 1;
@@ -85,6 +96,8 @@ public final class Http2RecyclingHandler extends ChannelInboundHandlerAdapter {
   private int phase = SERVING;
   private RecycleReason reason;
   private ScheduledFuture<?> pingTimeout;
+  /** The close after {@link #CLIENT_CLOSE_WAIT}, once the connection has nothing left to do. */
+  private ScheduledFuture<?> clientCloseWait;
 
   /** A handler that reports to {@code recycler}. */
   public Http2RecyclingHandler(ConnectionRecycler recycler) {
@@ -212,8 +225,16 @@ public final class Http2RecyclingHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void closeWhenIdle() {
-    if (activeStreams == 0 && ctx.channel().isActive()) {
+    if (activeStreams == 0 && ctx.channel().isActive() && clientCloseWait == null) {
       http2.flush(http2Ctx);
+      // RFC 9113 §6.8: the client closes once its streams are done; give it the chance first.
+      clientCloseWait = ctx.channel().eventLoop().schedule(this::close,
+          CLIENT_CLOSE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void close() {
+    if (ctx.channel().isActive()) {
       // The empty write completes only once everything before it is on the wire; only then may
       // the output shut down, which would drop bytes still queued.
       http2Ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(LingeringClose.AFTER_WRITE);
@@ -240,6 +261,9 @@ public final class Http2RecyclingHandler extends ChannelInboundHandlerAdapter {
 
   private void detach() {
     cancelPingTimeout();
+    if (clientCloseWait != null) {
+      clientCloseWait.cancel(false);
+    }
     if (tracked != null) {
       tracked.closed();
     }

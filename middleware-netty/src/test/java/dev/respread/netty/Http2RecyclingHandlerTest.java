@@ -115,8 +115,24 @@ class Http2RecyclingHandlerTest {
     assertThat(goAwaysAndPings()).containsExactly(FIRST_GOAWAY,
         "PING " + Http2RecyclingHandler.PING_PAYLOAD, "GOAWAY 5 0 max_requests");
     assertThat(frames).contains("DATA 3 end", "DATA 5 end");
-    assertThat(server.isOpen()).isFalse();
     assertThat(recyclers.drained()).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ServerShape.class)
+  void afterTheFinalGoAwayAnIdleConnectionWaitsForTheClientToCloseBeforeClosingItself(
+      ServerShape shape) {
+    start(shape, true);
+    openStream(3, "/");
+    openStream(5, "/");
+    assertThat(goAwaysAndPings()).endsWith("GOAWAY 5 0 max_requests");
+
+    advance(Http2RecyclingHandler.CLIENT_CLOSE_WAIT.minusMillis(1));
+    assertThat(server.isOpen()).isTrue();
+
+    advance(Duration.ofMillis(1));
+    assertThat(server.isOpen()).isFalse();
+    assertThat(recyclers.recycler.openConnections()).isZero();
   }
 
   @ParameterizedTest
@@ -167,8 +183,9 @@ class Http2RecyclingHandlerTest {
     assertThat(goAwaysAndPings()).endsWith("GOAWAY 5 0 max_requests");
     assertThat(server.isOpen()).isTrue();
     advance(Duration.ofSeconds(10));
-
     assertThat(frames).contains("DATA 3 end");
+
+    advance(Http2RecyclingHandler.CLIENT_CLOSE_WAIT);
     assertThat(server.isOpen()).isFalse();
     assertThat(recyclers.recycler.openConnections()).isZero();
   }
