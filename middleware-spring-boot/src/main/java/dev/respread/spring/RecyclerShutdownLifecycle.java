@@ -23,7 +23,7 @@ import org.springframework.context.SmartLifecycle;
  * it; the gRPC wiring makes this bean depend on each gRPC server's lifecycle, and
  * {@link #stop(Runnable)} blocks, so the drain is over before the gRPC server is shut down.
  *
- * <p>It waits at most the shutdown delay plus the grace plus ten seconds: by then every
+ * <p>It waits at most the shutdown delay plus the grace plus five seconds (a drained connection lingers at most that long): by then every
  * connection with a request in flight has been closed hard, and a server that must still close
  * idle connections itself does so when it stops.
  */
@@ -31,7 +31,7 @@ final class RecyclerShutdownLifecycle implements SmartLifecycle {
   private static final Logger logger = System.getLogger(RecyclerShutdownLifecycle.class.getName());
   /** The bean's name, which the gRPC wiring makes depend on each gRPC server. */
   static final String BEAN_NAME = "respreadShutdownLifecycle";
-  private static final Duration MARGIN = Duration.ofSeconds(10);
+  private static final Duration MARGIN = Duration.ofSeconds(5);
 
   private final ConnectionRecycler recycler;
   private volatile boolean running;
