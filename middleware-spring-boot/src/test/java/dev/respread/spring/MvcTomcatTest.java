@@ -26,10 +26,10 @@ class MvcTomcatTest {
   @Test
   void connectionsAreRecycledWithoutAFailedRequest() throws Exception {
     assertThat(context.getWebServer().getClass().getSimpleName()).isEqualTo("TomcatWebServer");
-    Traffic t = Http1Clients.get(port, 4, 60);
+    Traffic t = Http1Clients.get(port, 4, 30);
 
     assertThat(t.failures).isEmpty();
-    assertThat(t.succeeded).hasValue(240);
-    assertThat(Drains.forRequestCap(registry, Protocol.HTTP_1_1)).isGreaterThanOrEqualTo(40);
+    assertThat(t.succeeded).hasValue(120);
+    assertThat(Drains.forRequestCap(registry, Protocol.HTTP_1_1)).isGreaterThanOrEqualTo(20);
   }
 }

@@ -53,10 +53,10 @@ class SpringGrpcTest {
     int port = context.getBean(GrpcServerLifecycle.class).getPort();
     MeterRegistry registry = context.getBean(MeterRegistry.class);
 
-    Traffic t = GrpcClients.echo(port, 4, 60);
+    Traffic t = GrpcClients.echo(port, 4, 30);
 
     assertThat(t.failures).isEmpty();
-    assertThat(t.succeeded).hasValue(240);
-    assertThat(Drains.forRequestCap(registry, Protocol.GRPC)).isGreaterThanOrEqualTo(40);
+    assertThat(t.succeeded).hasValue(120);
+    assertThat(Drains.forRequestCap(registry, Protocol.GRPC)).isGreaterThanOrEqualTo(20);
   }
 }

@@ -29,22 +29,22 @@ class WebFluxH2cTest {
   @Test
   void h2cConnectionsAreRecycledWithoutAFailedRequest() throws Exception {
     double before = Drains.forRequestCap(registry, Protocol.HTTP_2);
-    Traffic t = ReactorClients.get(port, HttpProtocol.H2C, 4, 60);
+    Traffic t = ReactorClients.get(port, HttpProtocol.H2C, 4, 30);
 
     assertThat(t.failures).isEmpty();
-    assertThat(t.succeeded).hasValue(240);
+    assertThat(t.succeeded).hasValue(120);
     assertThat(Drains.forRequestCap(registry, Protocol.HTTP_2) - before)
-        .isGreaterThanOrEqualTo(40);
+        .isGreaterThanOrEqualTo(20);
   }
 
   @Test
   void http1ConnectionsBesideH2cAreRecycledWithoutAFailedRequest() throws Exception {
     double before = Drains.forRequestCap(registry, Protocol.HTTP_1_1);
-    Traffic t = ReactorClients.get(port, HttpProtocol.HTTP11, 4, 60);
+    Traffic t = ReactorClients.get(port, HttpProtocol.HTTP11, 4, 30);
 
     assertThat(t.failures).isEmpty();
-    assertThat(t.succeeded).hasValue(240);
+    assertThat(t.succeeded).hasValue(120);
     assertThat(Drains.forRequestCap(registry, Protocol.HTTP_1_1) - before)
-        .isGreaterThanOrEqualTo(40);
+        .isGreaterThanOrEqualTo(20);
   }
 }

@@ -32,10 +32,10 @@ class WebFluxHttp1Test {
     assertThat(context.getWebServer().getClass().getSimpleName()).isEqualTo("NettyWebServer");
     assertThat(io.netty.util.Version.identify().get("netty-codec-http2").artifactVersion())
         .startsWith("4.2.");
-    Traffic t = ReactorClients.get(port, HttpProtocol.HTTP11, 4, 60);
+    Traffic t = ReactorClients.get(port, HttpProtocol.HTTP11, 4, 30);
 
     assertThat(t.failures).isEmpty();
-    assertThat(t.succeeded).hasValue(240);
-    assertThat(Drains.forRequestCap(registry, Protocol.HTTP_1_1)).isGreaterThanOrEqualTo(40);
+    assertThat(t.succeeded).hasValue(120);
+    assertThat(Drains.forRequestCap(registry, Protocol.HTTP_1_1)).isGreaterThanOrEqualTo(20);
   }
 }
