@@ -3,11 +3,15 @@ package dev.respread.spring;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 
-/** OkHttp clients, one connection pool each, that never retry: a failure is a failure. */
+/**
+ * OkHttp clients, one connection pool each, that never retry: a failure is a failure. Despite the
+ * name they speak h2c too, when built so.
+ */
 final class Http1Clients {
   private Http1Clients() {}
 
@@ -17,9 +21,15 @@ final class Http1Clients {
 
   /** {@code clients} clients sending {@code requests} GETs each to {@code /hello}. */
   static Traffic get(int port, int clients, int requests) throws Exception {
+    return get(port, clients, requests, Http1Clients::client);
+  }
+
+  /** As {@link #get(int, int, int)}, with clients from {@code newClient}. */
+  static Traffic get(int port, int clients, int requests, Supplier<OkHttpClient> newClient)
+      throws Exception {
     List<OkHttpClient> pool = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
-      pool.add(client());
+      pool.add(newClient.get());
     }
     try {
       return Traffic.run(clients, requests, c -> hello(pool.get(c), port));
