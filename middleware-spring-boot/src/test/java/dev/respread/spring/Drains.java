@@ -19,4 +19,13 @@ final class Drains {
     return registry.find("respread.connections.drained").tag("protocol", protocol.tagValue())
         .tag("reason", "shutdown").counters().stream().mapToDouble(Counter::count).sum();
   }
+
+  /**
+   * Connections of {@code protocol} closed hard when the grace ran out with requests taken as
+   * still in flight: none, when every drain was graceful.
+   */
+  static double forced(MeterRegistry registry, Protocol protocol) {
+    return registry.find("respread.connections.forced").tag("protocol", protocol.tagValue())
+        .counters().stream().mapToDouble(Counter::count).sum();
+  }
 }

@@ -1,5 +1,6 @@
 package dev.respread.spring;
 
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import io.grpc.CallOptions;
 
 /** grpc-java channels, one each, calling {@link TestApp#ECHO}; grpc never retries a call here. */
 final class GrpcClients {

@@ -39,6 +39,7 @@ class MvcJettyTest {
     assertThat(t.succeeded).hasValue(120);
     assertThat(Drains.forRequestCap(registry, Protocol.HTTP_1_1) - before)
         .isGreaterThanOrEqualTo(20);
+    assertThat(Drains.forced(registry, Protocol.HTTP_1_1)).isZero();
   }
 
   @Test
@@ -52,5 +53,6 @@ class MvcJettyTest {
     assertThat(t.succeeded).hasValue(120);
     assertThat(Drains.forRequestCap(registry, Protocol.HTTP_2) - before)
         .isGreaterThanOrEqualTo(20);
+    assertThat(Drains.forced(registry, Protocol.HTTP_2)).isZero();
   }
 }

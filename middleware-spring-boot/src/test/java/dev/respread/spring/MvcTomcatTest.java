@@ -31,5 +31,6 @@ class MvcTomcatTest {
     assertThat(t.failures).isEmpty();
     assertThat(t.succeeded).hasValue(120);
     assertThat(Drains.forRequestCap(registry, Protocol.HTTP_1_1)).isGreaterThanOrEqualTo(20);
+    assertThat(Drains.forced(registry, Protocol.HTTP_1_1)).isZero();
   }
 }

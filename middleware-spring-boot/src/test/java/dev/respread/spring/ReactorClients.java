@@ -12,8 +12,11 @@ import reactor.netty.resources.ConnectionProvider;
 final class ReactorClients {
   private ReactorClients() {}
 
-  /** {@code clients} clients speaking {@code protocol}, sending {@code requests} GETs each. */
-  static Traffic get(int port, HttpProtocol protocol, int clients, int requests)
+  /**
+   * {@code clients} clients speaking {@code protocols} (HTTP/1.1 and h2c together: an upgrade on
+   * each new connection), sending {@code requests} GETs each.
+   */
+  static Traffic get(int port, int clients, int requests, HttpProtocol... protocols)
       throws Exception {
     List<ConnectionProvider> providers = new ArrayList<>();
     List<HttpClient> pool = new ArrayList<>();
@@ -21,7 +24,7 @@ final class ReactorClients {
       ConnectionProvider provider = ConnectionProvider.builder("client-" + i).maxConnections(1)
           .build();
       providers.add(provider);
-      pool.add(HttpClient.create(provider).protocol(protocol).disableRetry(true)
+      pool.add(HttpClient.create(provider).protocol(protocols).disableRetry(true)
           .responseTimeout(Duration.ofSeconds(30)).baseUrl("http://127.0.0.1:" + port));
     }
     try {

@@ -58,5 +58,6 @@ class SpringGrpcTest {
     assertThat(t.failures).isEmpty();
     assertThat(t.succeeded).hasValue(120);
     assertThat(Drains.forRequestCap(registry, Protocol.GRPC)).isGreaterThanOrEqualTo(20);
+    assertThat(Drains.forced(registry, Protocol.GRPC)).isZero();
   }
 }
