@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -182,6 +183,14 @@ public final class ConnectionRecycler implements AutoCloseable {
   /** Connections draining now. */
   public int drainingConnections() {
     return engine.drainingConnections();
+  }
+
+  /**
+   * What the load view saw last, for health and info endpoints; empty when the recycler has no
+   * view. Never blocks: the view refreshes on its own thread.
+   */
+  public Optional<LoadSnapshot> latestLoad() {
+    return view == null ? Optional.empty() : Optional.of(view.latest());
   }
 
   /**

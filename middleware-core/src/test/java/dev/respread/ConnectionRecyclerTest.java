@@ -622,4 +622,26 @@ class ConnectionRecyclerTest {
       }
     }
   }
+
+  @Test
+  void latestLoadIsEmptyWithoutAView() {
+    FakeClock clock = new FakeClock();
+    try (ConnectionRecycler recycler = ConnectionRecycler.builder(config().build()).ticker(clock)
+        .scheduler(clock.scheduler()).meterRegistry(new SimpleMeterRegistry()).build()) {
+      assertThat(recycler.latestLoad()).isEmpty();
+    }
+  }
+
+  @Test
+  void latestLoadIsTheViewsLatestSnapshot() {
+    FakeClock clock = new FakeClock();
+    StaticLoadView view = new StaticLoadView(clock);
+    try (ConnectionRecycler recycler = ConnectionRecycler.builder(config().build()).ticker(clock)
+        .scheduler(clock.scheduler()).meterRegistry(new SimpleMeterRegistry()).loadView(view)
+        .build()) {
+      assertThat(recycler.latestLoad()).contains(LoadSnapshot.unavailable());
+      view.update(2.0, 1.0, 3);
+      assertThat(recycler.latestLoad()).contains(view.latest());
+    }
+  }
 }

@@ -310,7 +310,7 @@ class LoadControllerTest {
   }
 
   @Test
-  void exactViewValueCoveringTheLastPlansDrainsStartsNoNewPlan() {
+  void exactViewValueMeasuredBeforeTheLastPlansDrainsStartsNoNewPlan() {
     start();
     connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
     hold(200, 100, 3);
@@ -318,9 +318,9 @@ class LoadControllerTest {
       run(1);
     }
     int firstPlan = drainedIndexes(RecycleReason.LOAD).size();
-    // Still twice the mean, but measured over a second that began before the drains started: it
-    // shows the load they moved away, so nothing more is shed on it.
-    long coveringTheDrains = clock.nanoTime() - Duration.ofMillis(100).toNanos();
+    // Still twice the mean, but measured before the drains started (they started within the last
+    // second): it shows all the load they moved away, so nothing more is shed on it.
+    long coveringTheDrains = clock.nanoTime() - Duration.ofSeconds(1).toNanos();
     freeze(LoadSnapshot.of(200, 100, 3, 3, coveringTheDrains, coveringTheDrains));
     run(5);
     assertThat(drainedIndexes(RecycleReason.LOAD)).hasSize(firstPlan);

@@ -171,10 +171,19 @@ public final class ConfigProblems {
 
   /** Reports every variable starting with {@code prefix} that is not in {@code known}. */
   public void unknownVariables(String prefix, Set<String> known) {
+    unknownNames(prefix, known, "a known " + prefix + " variable");
+  }
+
+  /**
+   * Reports every name starting with {@code prefix} that is not in {@code known}, as not being
+   * {@code expected}, with the closest known name as a suggestion. For settings that are not
+   * environment variables, such as Spring properties.
+   */
+  public void unknownNames(String prefix, Set<String> known, String expected) {
     for (String name : new TreeSet<>(env.keySet())) {
       if (name.startsWith(prefix) && !known.contains(name)) {
         String closest = closest(name, known);
-        add(name + ": \"" + env.get(name) + '"', "a known " + prefix + " variable"
+        add(name + ": \"" + env.get(name) + '"', expected
             + (closest == null ? "" : "; did you mean " + closest + '?'));
       }
     }

@@ -26,8 +26,8 @@ import java.util.List;
  * coming and going. What remains is what drains, reconnects landing here and clients leaving did
  * to this pod, seen a second after it happens. The controller thus acts again a second or two
  * after a shed, instead of a whole view window later. A view that measures over no more than one
- * evaluation interval is already that fresh; its value is taken as it is, once it covers only
- * time after the last plan's drains.
+ * evaluation interval is already that fresh; its value is taken as it is, once it was measured
+ * after the last plan's drains.
  *
  * <p>The Service's total load is {@code mean × reportingMembers}, and this pod's fair share is
  * that total over the ready members. Moving connections between pods leaves the total as it is,
@@ -207,9 +207,9 @@ final class LoadController {
       return;
     }
     if (!carriesForward() && lastPlanDoneAt != NONE
-        && s.loadObservedAtNanos() - intervalNanos - lastPlanDoneAt < 0) {
-      // A view that is as fresh as the local rate is taken as it is, so its value must cover only
-      // time after the last plan's drains, or it still shows the load they moved away.
+        && s.loadObservedAtNanos() - lastPlanDoneAt <= 0) {
+      // A view that is as fresh as the local rate is taken as it is, so its value must be measured
+      // after the last plan's drains, or it still shows all the load they moved away.
       return;
     }
     if (now - firstEvaluationAt < windowNanos()) {

@@ -93,6 +93,11 @@ public final class Http2RecyclingHandler extends ChannelInboundHandlerAdapter {
   private StreamListener listener;
   private TrackedConnection tracked;
   private int activeStreams;
+  /**
+   * The last remote stream created when this handler attached: those already active were counted
+   * then, so a later activation event for one of them is not counted again.
+   */
+  private int lastStreamBeforeAttach;
   private int phase = SERVING;
   private RecycleReason reason;
   private ScheduledFuture<?> pingTimeout;
@@ -144,11 +149,16 @@ public final class Http2RecyclingHandler extends ChannelInboundHandlerAdapter {
     tracked = recycler.register(new Drainable(), Protocol.HTTP_2);
     listener = new StreamListener();
     Http2Connection connection = http2.connection();
+    lastStreamBeforeAttach = connection.remote().lastStreamCreated();
     connection.addListener(listener);
-    // An upgrade creates stream 1 before the upgrade event reaches us.
+    // An upgrade creates stream 1 before the upgrade event reaches us. We may also be attaching
+    // from inside stream 1's activation: Http2FrameCodec's own listener fires a user event for
+    // it, and the connection then calls the listener just added for that same activation.
     try {
       connection.forEachActiveStream(stream -> {
-        listener.onStreamActive(stream);
+        if (isRemote(stream)) {
+          listener.count(stream);
+        }
         return true;
       });
     } catch (Http2Exception e) {
@@ -163,10 +173,14 @@ public final class Http2RecyclingHandler extends ChannelInboundHandlerAdapter {
   private final class StreamListener extends Http2ConnectionAdapter {
     @Override
     public void onStreamActive(Http2Stream stream) {
-      if (isRemote(stream)) {
-        activeStreams++;
-        tracked.requestStarted();
+      if (isRemote(stream) && stream.id() > lastStreamBeforeAttach) {
+        count(stream);
       }
+    }
+
+    void count(Http2Stream stream) {
+      activeStreams++;
+      tracked.requestStarted();
     }
 
     @Override

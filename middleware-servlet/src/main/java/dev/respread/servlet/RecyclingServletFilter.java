@@ -32,7 +32,8 @@ import java.util.EnumSet;
  *   <li><b>HTTP/2 on Undertow</b>: GOAWAY(2^31-1), then, once the connection's requests are done,
  *       Undertow's GOAWAY and close. Requests are counted on the I/O thread by a handler that this
  *       library's Undertow {@code ServletExtension} installs, so no stream is cut off.
- *   <li><b>HTTP/2 on Jetty 12</b>: the HTTP/2 session's graceful shutdown.
+ *   <li><b>HTTP/2 on Jetty 12</b> (ee10 on 12.0, ee11 on 12.1): the HTTP/2 session's graceful
+ *       shutdown.
  *   <li><b>HTTP/2 on Tomcat and other containers</b>: not recycled; logged once at start-up.
  * </ul>
  *
@@ -135,8 +136,8 @@ public final class RecyclingServletFilter implements Filter {
     if (type.startsWith("io.undertow.")) {
       return new UndertowSupport(recycler, context);
     }
-    if (type.startsWith("org.eclipse.jetty.ee10.")) {
-      return new JettySupport(recycler);
+    if (type.startsWith(JettySupport.EE10) || type.startsWith(JettySupport.EE11)) {
+      return new JettySupport(recycler, context);
     }
     return new GenericSupport(recycler, idleTimeout, context.getServerInfo());
   }
