@@ -61,15 +61,16 @@ class ScaleOutScenarioTest {
 
   @Test
   void balanceHeldCountsFromWhenTheViewSeesTheNewPods() {
-    // Scale-out after 3 s; the pods' view counts 4 members at t = 5; 1.1 from t = 7 to the end.
+    // Scale-out after 5 s (the scenario's warm-up); the pods' view counts 4 members at t = 7;
+    // 1.1 from t = 9 to the end.
     List<ScaleOutScenario.Second> timeline = new ArrayList<>();
-    for (int t = 1; t <= 12; t++) {
-      long[] calls = t <= 3 ? new long[] {100, 100}
-          : t == 4 ? new long[] {100, 100, 0, 0}
-          : t <= 6 ? new long[] {80, 80, 20, 20}
+    for (int t = 1; t <= 14; t++) {
+      long[] calls = t <= 5 ? new long[] {100, 100}
+          : t == 6 ? new long[] {100, 100, 0, 0}
+          : t <= 8 ? new long[] {80, 80, 20, 20}
           : new long[] {55, 50, 50, 45};
       timeline.add(new ScaleOutScenario.Second(t, calls, new double[calls.length],
-          t < 5 ? 2 : 4));
+          t < 7 ? 2 : 4));
     }
     ScaleOutScenario.Result r = result(timeline);
 
@@ -78,7 +79,7 @@ class ScaleOutScenarioTest {
     assertThat(r.minOverMeanAtEnd()).isEqualTo(0.9);
 
     // Five balanced seconds at the end are not six.
-    timeline.set(6, new ScaleOutScenario.Second(7, new long[] {100, 50, 30, 20},
+    timeline.set(8, new ScaleOutScenario.Second(9, new long[] {100, 50, 30, 20},
         new double[4], 4));
     assertThat(result(timeline).secondsToHeldBalance()).isEqualTo(-1);
   }
