@@ -129,6 +129,8 @@ final class LoadController {
 
   /** Drains the load rule may still start; see {@link #refillChurnBudget}. */
   private double churnTokens;
+  /** The members grew: the next allowance is twice the usual one. */
+  private boolean churnGrowthGrant;
   private long churnUpdatedAt = NONE;
   private boolean cold;
   private String problem;
@@ -286,6 +288,7 @@ final class LoadController {
         // a handover the view saw as load, before the old count had been stable for a window,
         // does not leave the pod without drains for the corrections after it.
         churnUpdatedAt = NONE;
+        churnGrowthGrant = true;
       }
       lastMembers = m;
       lastMembersSince = at;
@@ -478,19 +481,23 @@ final class LoadController {
    * pod added by a scale-out starts with none, and when reconnects make it the hottest pod it
    * would otherwise shed one connection and then one per connection per {@code maxConnectionAge}
    * (seen in the demo: 12 clients on 4 pods stuck at max/mean 1.67 for minutes). It is still
-   * given once per member count: again only when the members grow, so the ghost member's storm
-   * stays bounded. In the demo through a real Prometheus, a pod that spent its allowance on a
+   * given once per member count: again, twice over, only when the members grow, so the ghost
+   * member's storm stays bounded. In the demo through a real Prometheus, a pod that spent its allowance on a
    * scale-out handover that came before its baseline was stable then sat at 1.49 times its share
    * for the rest of the run, waiting a minute and more for each token.
    */
   private void refillChurnBudget(long now, int open) {
     double burst = Math.max(1, open);
     if (churnUpdatedAt == NONE) {
-      churnTokens = burst;
-    } else {
-      churnTokens += (double) open * (now - churnUpdatedAt) / maxAgeNanos;
+      // After a growth in members, clients that a pod sheds land on its old peers and on itself
+      // as often as on the new pods, so an old pod needs about as many drains as it has
+      // connections to reach its new share; twice that leaves room for the luck of the draw.
+      churnTokens = Math.max(churnTokens, churnGrowthGrant ? 2 * burst : burst);
+      churnGrowthGrant = false;
+    } else if (churnTokens < burst) {
+      churnTokens = Math.min(burst,
+          churnTokens + (double) open * (now - churnUpdatedAt) / maxAgeNanos);
     }
-    churnTokens = Math.min(churnTokens, burst);
     churnUpdatedAt = now;
   }
 
