@@ -42,6 +42,8 @@ final class ClientFleet implements AutoCloseable {
   private final LongAdder succeeded = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final Map<Status.Code, LongAdder> failuresByCode = new ConcurrentHashMap<>();
+  /** Every call's latency, succeeded or failed, from send to outcome. */
+  private final LatencyHistogram latency = new LatencyHistogram();
 
   /** Starts a client per entry of {@code ratesPerSecond}, all connecting to {@code service}. */
   ClientFleet(InetSocketAddress service, int[] ratesPerSecond) {
@@ -69,6 +71,11 @@ final class ClientFleet implements AutoCloseable {
     Map<String, Long> m = new TreeMap<>();
     failuresByCode.forEach((code, n) -> m.put(code.name(), n.sum()));
     return m;
+  }
+
+  /** The latency of every call sent so far. */
+  LatencyHistogram latency() {
+    return latency;
   }
 
   /** Connections the clients opened, beyond the first one each. */
@@ -125,6 +132,7 @@ final class ClientFleet implements AutoCloseable {
 
     void call() {
       inFlight.incrementAndGet();
+      long start = System.nanoTime();
       Futures.addCallback(
           ClientCalls.futureUnaryCall(
               channel.newCall(HelloService.HELLO,
@@ -133,12 +141,14 @@ final class ClientFleet implements AutoCloseable {
           new FutureCallback<byte[]>() {
             @Override
             public void onSuccess(byte[] pod) {
+              latency.record(System.nanoTime() - start);
               succeeded.increment();
               inFlight.decrementAndGet();
             }
 
             @Override
             public void onFailure(Throwable t) {
+              latency.record(System.nanoTime() - start);
               failed.increment();
               failuresByCode.computeIfAbsent(Status.fromThrowable(t).getCode(),
                   k -> new LongAdder()).increment();

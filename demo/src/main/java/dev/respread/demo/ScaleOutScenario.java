@@ -161,7 +161,8 @@ final class ScaleOutScenario {
         fleet.close();
       }
       return new Result(mode, this, timeline, fleet.succeeded(), fleet.failed(),
-          fleet.failuresByCode(), fleet.reconnects(), cluster.drains(), beforeScaleOut);
+          fleet.failuresByCode(), fleet.reconnects(), fleet.latency(), cluster.drains(),
+          beforeScaleOut);
     }
   }
 
@@ -212,6 +213,8 @@ final class ScaleOutScenario {
     final long failed;
     final Map<String, Long> failuresByCode;
     final long reconnects;
+    /** Every call's latency, as the clients measured it. */
+    final LatencyHistogram latency;
     final Map<String, Long> drainsByReason;
     final Map<String, Long> deferredByReason;
     final long forcedCloses;
@@ -219,8 +222,8 @@ final class ScaleOutScenario {
     final long scaleOutDrainsBeforeScaleOut;
 
     Result(Mode mode, ScaleOutScenario scenario, List<Second> timeline, long succeeded,
-        long failed, Map<String, Long> failuresByCode, long reconnects, Cluster.Drains drains,
-        Cluster.Drains beforeScaleOut) {
+        long failed, Map<String, Long> failuresByCode, long reconnects, LatencyHistogram latency,
+        Cluster.Drains drains, Cluster.Drains beforeScaleOut) {
       this.mode = mode;
       this.scenario = scenario;
       this.timeline = List.copyOf(timeline);
@@ -228,6 +231,7 @@ final class ScaleOutScenario {
       this.failed = failed;
       this.failuresByCode = Map.copyOf(failuresByCode);
       this.reconnects = reconnects;
+      this.latency = latency;
       this.drainsByReason = new TreeMap<>(drains.byReason);
       this.deferredByReason = new TreeMap<>(drains.deferredByReason);
       this.forcedCloses = drains.forcedCloses;

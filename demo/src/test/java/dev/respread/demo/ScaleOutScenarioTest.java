@@ -87,7 +87,7 @@ class ScaleOutScenarioTest {
   private static ScaleOutScenario.Result result(List<ScaleOutScenario.Second> timeline) {
     Cluster.Drains none = new Cluster.Drains(Map.of(), Map.of(), 0);
     return new ScaleOutScenario.Result(Mode.RESPREAD, SCENARIO, timeline, 1, 0, Map.of(), 0,
-        none, none);
+        new LatencyHistogram(), none, none);
   }
 
   @Test
