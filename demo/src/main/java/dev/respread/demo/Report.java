@@ -2,6 +2,7 @@ package dev.respread.demo;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /** Formats the demo's timeline and its comparison table. */
 final class Report {
@@ -29,26 +30,68 @@ final class Report {
     return b.toString();
   }
 
+  /** One column of the comparison table: its heading and how a result fills it. */
+  static final class Column {
+    final String heading;
+    /** Right-aligned in Markdown: a number. */
+    final boolean numeric;
+    final Function<ScaleOutScenario.Result, String> cell;
+
+    Column(String heading, boolean numeric, Function<ScaleOutScenario.Result, String> cell) {
+      this.heading = heading;
+      this.numeric = numeric;
+      this.cell = cell;
+    }
+  }
+
+  /**
+   * The comparison table's columns, in order: the one definition that the terminal table and the
+   * HTML report both render.
+   */
+  static List<Column> columns() {
+    return List.of(
+        new Column("mode", false, r -> r.mode.label()),
+        new Column("calls", true, r -> Long.toString(r.succeeded + r.failed)),
+        new Column("failed", true, r -> r.failed
+            + (r.failed == 0 ? "" : " " + r.failuresByCode)),
+        new Column("drains (by reason)", false, r -> r.drains()
+            + (r.drainsByReason.isEmpty() ? "" : " " + r.drainsByReason)),
+        new Column("client reconnects", true, r -> Long.toString(r.reconnects)),
+        new Column("forced closes", true, r -> Long.toString(r.forcedCloses)),
+        new Column("new pods' share, last third", true, r -> String.format(Locale.ROOT,
+            "%.2f (fair: %.2f)", r.newPodsShare(),
+            (r.scenario.scaleTo - r.scenario.pods) / (double) r.scenario.scaleTo)),
+        new Column("max/mean, last third", true,
+            r -> String.format(Locale.ROOT, "%.2f", r.maxOverMeanAtEnd())),
+        new Column("balanced (≤ " + ScaleOutScenario.BALANCED + ") after scale-out", true,
+            r -> seconds(r.secondsToBalance())),
+        new Column("view counts new pods after scale-out", true, r -> {
+          int members = r.secondsToMembers();
+          return members < 0 ? "no view" : members + " s";
+        }),
+        new Column("balanced (≤ " + ScaleOutScenario.HELD_BALANCE + " held "
+            + ScaleOutScenario.HOLD + " s) after that", true,
+            r -> seconds(r.secondsToHeldBalance())));
+  }
+
   /** The modes side by side, as a Markdown table. */
   static String table(List<ScaleOutScenario.Result> results) {
-    StringBuilder b = new StringBuilder();
-    b.append("| mode | calls | failed | drains (by reason) | client reconnects | forced closes "
-        + "| new pods' share, last third | max/mean, last third | balanced (≤ "
-        + ScaleOutScenario.BALANCED + ") after scale-out | view counts new pods after "
-        + "scale-out | balanced (≤ " + ScaleOutScenario.HELD_BALANCE + " held "
-        + ScaleOutScenario.HOLD + " s) after that |\n");
-    b.append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    List<Column> columns = columns();
+    StringBuilder b = new StringBuilder("|");
+    for (Column c : columns) {
+      b.append(' ').append(c.heading).append(" |");
+    }
+    b.append("\n|");
+    for (Column c : columns) {
+      b.append(c.numeric ? " ---: |" : " --- |");
+    }
+    b.append('\n');
     for (ScaleOutScenario.Result r : results) {
-      double fair = (r.scenario.scaleTo - r.scenario.pods) / (double) r.scenario.scaleTo;
-      int members = r.secondsToMembers();
-      b.append(String.format(Locale.ROOT, "| %s | %d | %d%s | %d %s | %d | %d | %.2f (fair: %.2f) "
-              + "| %.2f | %s | %s | %s |%n",
-          r.mode.label(), r.succeeded + r.failed, r.failed,
-          r.failed == 0 ? "" : " " + r.failuresByCode, r.drains(),
-          r.drainsByReason.isEmpty() ? "" : r.drainsByReason.toString(), r.reconnects,
-          r.forcedCloses, r.newPodsShare(), fair, r.maxOverMeanAtEnd(),
-          seconds(r.secondsToBalance()), members < 0 ? "no view" : members + " s",
-          seconds(r.secondsToHeldBalance())));
+      b.append('|');
+      for (Column c : columns) {
+        b.append(' ').append(c.cell.apply(r)).append(" |");
+      }
+      b.append('\n');
     }
     return b.toString();
   }
