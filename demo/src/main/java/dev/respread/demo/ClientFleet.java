@@ -22,11 +22,13 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
 
 /**
  * gRPC clients that behave like most real ones: grpc-java with the default {@code pick_first}
  * policy and one connection to the Service address, each sending unary calls at its own steady
- * rate. Each counts its failures and the connections it opens.
+ * rate (the client-side mode's clients balance over the pods instead, see
+ * {@link ServiceBalancer#channel}). Each counts its failures and the connections it has to replace.
  */
 final class ClientFleet implements AutoCloseable {
   private static final byte[] REQUEST = new byte[0];
@@ -44,11 +46,25 @@ final class ClientFleet implements AutoCloseable {
   private final Map<Status.Code, LongAdder> failuresByCode = new ConcurrentHashMap<>();
   /** Every call's latency, succeeded or failed, from send to outcome. */
   private final LatencyHistogram latency = new LatencyHistogram();
+  /** Connections that were ready and have ended. */
+  private final LongAdder ended = new LongAdder();
+  /** {@link #reconnects()} when {@link #stop} was called; -1 before. */
+  private volatile long reconnectsAtStop = -1;
+  /** Marks the attributes of a transport that became ready. */
+  private static final Attributes.Key<Boolean> READY = Attributes.Key.create("ready");
 
   /** Starts a client per entry of {@code ratesPerSecond}, all connecting to {@code service}. */
   ClientFleet(InetSocketAddress service, int[] ratesPerSecond) {
+    this(client -> NettyChannelBuilder.forAddress(service), ratesPerSecond);
+  }
+
+  /**
+   * Starts a client per entry of {@code ratesPerSecond}, client {@code i} on a channel built by
+   * {@code channels.apply(i)} ({@link ServiceBalancer#channel}).
+   */
+  ClientFleet(IntFunction<NettyChannelBuilder> channels, int[] ratesPerSecond) {
     for (int i = 0; i < ratesPerSecond.length; i++) {
-      Client c = new Client(service, ratesPerSecond[i]);
+      Client c = new Client(channels.apply(i));
       clients.add(c);
       long periodMicros = 1_000_000L / ratesPerSecond[i];
       // Spread the clients' first calls over a period, so that they do not send in lockstep.
@@ -78,13 +94,21 @@ final class ClientFleet implements AutoCloseable {
     return latency;
   }
 
-  /** Connections the clients opened, beyond the first one each. */
+  /**
+   * Connections the clients had to replace: those that became ready and then ended while the
+   * clients ran, each followed by a new one. It is the connections opened beyond the first one
+   * each for a {@code pick_first} client; a {@code round_robin} client's connections to pods it
+   * newly resolved are not reconnects. Fixed once {@link #stop} returns, before the clients'
+   * own shutdown ends the rest.
+   */
   long reconnects() {
-    return clients.stream().mapToLong(c -> Math.max(0, c.connections.get() - 1)).sum();
+    long stopped = reconnectsAtStop;
+    return stopped >= 0 ? stopped : ended.sum();
   }
 
   /** Stops sending and waits until every call sent has succeeded or failed. */
   void stop() throws InterruptedException {
+    reconnectsAtStop = ended.sum();
     for (Client c : clients) {
       c.task.cancel(false);
     }
@@ -114,17 +138,22 @@ final class ClientFleet implements AutoCloseable {
 
   private final class Client {
     final ManagedChannel channel;
-    final AtomicLong connections = new AtomicLong();
     ScheduledFuture<?> task;
 
-    Client(InetSocketAddress service, int rate) {
-      this.channel = NettyChannelBuilder.forAddress(service)
+    Client(NettyChannelBuilder builder) {
+      this.channel = builder
           .usePlaintext()
           .addTransportFilter(new ClientTransportFilter() {
             @Override
             public Attributes transportReady(Attributes attributes) {
-              connections.incrementAndGet();
-              return attributes;
+              return attributes.toBuilder().set(READY, true).build();
+            }
+
+            @Override
+            public void transportTerminated(Attributes attributes) {
+              if (attributes.get(READY) != null) {
+                ended.increment();
+              }
             }
           })
           .build();

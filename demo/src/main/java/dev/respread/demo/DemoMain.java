@@ -11,19 +11,28 @@ import java.util.Map;
 
 /**
  * The respread demo: a local cluster where pinned gRPC clients meet a scale-out, run once per
- * mode (no recycling, a fixed maximum age, respread) on the same seed, with a per-second timeline
- * of what each pod served and a table that compares the modes.
+ * mode on the same seed, with a per-second timeline of what each pod served and a table that
+ * compares the modes. The modes are respread and the alternatives people use today: no
+ * recycling ({@code off}), a fixed maximum age, a GOAWAY after every call
+ * ({@code close-every-request}) or by chance (kube-apiserver's {@code --goaway-chance}, p from
+ * {@code --goaway-chance}), client-side {@code round_robin} over a headless Service re-resolved
+ * every {@code --refresh} ({@code client-side}), and a real HAProxy balancing every request
+ * ({@code l7-proxy}, Debian's {@code haproxy} on the path).
  *
  * <pre>
  * java -jar demo/target/respread-demo.jar [--pods 2] [--scale-to 4] [--clients 32]
  *     [--min-rate 5] [--max-rate 30] [--warmup 10s] [--run 30s] [--fixed-age 20s]
- *     [--grace 5s] [--modes off,fixed-age,respread] [--seed 1] [--proxy in-process]
- *     [--view in-process] [--scrape-interval 1s] [--quiet]
+ *     [--grace 5s] [--modes off,fixed-age,respread,close-every-request,goaway-chance,
+ *     client-side,l7-proxy] [--seed 1] [--proxy in-process] [--view in-process]
+ *     [--scrape-interval 1s] [--goaway-chance 0.02] [--refresh 30s] [--quiet]
  * </pre>
  *
  * <p>{@code --proxy iptables} makes the Service what kube-proxy writes: iptables DNAT rules with
  * {@code -m statistic --mode random}, in a network namespace the demo creates and deletes (root
- * only). The default is an in-process TCP proxy that picks endpoints the same way.
+ * only). The default is an in-process TCP proxy that picks endpoints the same way, which is a hop
+ * of its own: compare latencies against {@code l7-proxy} under {@code --proxy iptables}, where
+ * only the L7 proxy adds one (it then listens on the Service's address). {@code client-side}
+ * dials the pods and has no Service address.
  *
  * <p>{@code --view prometheus} runs the path a user deploys: each pod is a JVM of its own
  * ({@link PodMain}) configured by {@code RESPREAD_*} variables, with
@@ -50,11 +59,13 @@ public final class DemoMain {
     DEFAULTS.put("run", "30s");
     DEFAULTS.put("fixed-age", "20s");
     DEFAULTS.put("grace", "5s");
-    DEFAULTS.put("modes", "off,fixed-age,respread");
+    DEFAULTS.put("modes", Mode.ALL);
     DEFAULTS.put("seed", "1");
     DEFAULTS.put("proxy", "in-process");
     DEFAULTS.put("view", "in-process");
     DEFAULTS.put("scrape-interval", "1s");
+    DEFAULTS.put("goaway-chance", Double.toString(ScaleOutScenario.DEFAULT_GOAWAY_CHANCE));
+    DEFAULTS.put("refresh", "30s");
   }
 
   private DemoMain() {}
@@ -158,7 +169,7 @@ public final class DemoMain {
         duration(options, "warmup"), duration(options, "run"), duration(options, "fixed-age"),
         duration(options, "grace"), integer(options, "seed"), iptables(options),
         ScaleOutScenario.View.of(options.get("view")), duration(options, "scrape-interval"),
-        environment);
+        environment, goAwayChance(options), duration(options, "refresh"));
   }
 
   /** The view's settings that the pods get, the user's variables over the demo's. */
@@ -170,6 +181,21 @@ public final class DemoMain {
       b.append(b.length() == 0 ? "" : ", ").append(k).append('=').append(v);
     }
     return b.toString();
+  }
+
+  private static double goAwayChance(Map<String, String> options) {
+    String v = options.get("goaway-chance");
+    double p;
+    try {
+      p = Double.parseDouble(v.trim());
+    } catch (NumberFormatException e) {
+      p = Double.NaN;
+    }
+    if (!(p > 0 && p <= 1)) {
+      throw new IllegalArgumentException(
+          String.format("--goaway-chance: \"%s\" (expected: a number > 0 and <= 1)", v));
+    }
+    return p;
   }
 
   private static boolean iptables(Map<String, String> options) {

@@ -19,11 +19,22 @@ final class LocalCluster implements Cluster {
   private final boolean withLoadView;
   private final ServiceBalancer service;
   private final List<Pod> pods = new ArrayList<>();
+  private final double goAwayChance;
 
   LocalCluster(RecyclingConfig config, boolean withLoadView, ServiceBalancer service) {
+    this(config, withLoadView, service, 0);
+  }
+
+  /**
+   * @param goAwayChance the probability that a call ends its connection, through the demo's own
+   *     trigger ({@link GoAwayChance}); 0 for never
+   */
+  LocalCluster(RecyclingConfig config, boolean withLoadView, ServiceBalancer service,
+      double goAwayChance) {
     this.config = config;
     this.withLoadView = withLoadView;
     this.service = service;
+    this.goAwayChance = goAwayChance;
   }
 
   @Override
@@ -35,7 +46,7 @@ final class LocalCluster implements Cluster {
   @Override
   public void scaleTo(int count) throws IOException {
     while (pods.size() < count) {
-      pods.add(new Pod("pod-" + (pods.size() + 1), config, withLoadView));
+      pods.add(new Pod("pod-" + (pods.size() + 1), config, withLoadView, goAwayChance));
     }
     List<InetSocketAddress> ready = new ArrayList<>();
     for (Pod p : pods) {

@@ -30,9 +30,20 @@ final class Pod implements AutoCloseable {
   private final StaticLoadView view = new StaticLoadView(Ticker.system(), NOISE_FLOOR_RPS);
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final ConnectionRecycler recycler;
+  /** The demo's GOAWAY-per-call trigger, or null without one. */
+  private final GoAwayChance goAwayChance;
   private final Server server;
 
   Pod(String name, RecyclingConfig config, boolean withLoadView) throws IOException {
+    this(name, config, withLoadView, 0);
+  }
+
+  /**
+   * @param goAwayChance the probability that a call ends its connection ({@link GoAwayChance}),
+   *     0 for never
+   */
+  Pod(String name, RecyclingConfig config, boolean withLoadView, double goAwayChance)
+      throws IOException {
     this.name = name;
     ConnectionRecycler.Builder recyclerBuilder = ConnectionRecycler.builder(config)
         .meterRegistry(meters)
@@ -41,14 +52,21 @@ final class Pod implements AutoCloseable {
       recyclerBuilder.loadView(view);
     }
     this.recycler = recyclerBuilder.build();
+    this.goAwayChance = goAwayChance > 0 ? new GoAwayChance(goAwayChance) : null;
     try {
-      this.server = GrpcRecycling.configure(
-              NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)), recycler)
+      NettyServerBuilder builder =
+          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+      this.server = (this.goAwayChance == null
+              ? GrpcRecycling.configure(builder, recycler)
+              : this.goAwayChance.configure(builder, recycler))
           .addService(HelloService.definition(name, served))
           .build()
           .start();
     } catch (IOException | RuntimeException e) {
       recycler.close();
+      if (this.goAwayChance != null) {
+        this.goAwayChance.close();
+      }
       throw e;
     }
   }
@@ -74,9 +92,16 @@ final class Pod implements AutoCloseable {
     view.update(ownRate, meanRate, readyPods);
   }
 
-  /** Connections this pod has drained, by reason ({@code max_age}, {@code load}, ...). */
+  /**
+   * Connections this pod has drained, by reason ({@code max_age}, {@code load}, ...), and those
+   * the demo's {@link GoAwayChance} ended, as {@link GoAwayChance#REASON}.
+   */
   Map<String, Long> drains() {
-    return byReason("respread.connections.drained");
+    Map<String, Long> drains = byReason("respread.connections.drained");
+    if (goAwayChance != null && goAwayChance.goAways() > 0) {
+      drains.put(GoAwayChance.REASON, goAwayChance.goAways());
+    }
+    return drains;
   }
 
   /** Drains the budget held back, by reason. */
@@ -117,6 +142,9 @@ final class Pod implements AutoCloseable {
     server.shutdown();
     if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (goAwayChance != null) {
+      goAwayChance.close();
     }
   }
 }

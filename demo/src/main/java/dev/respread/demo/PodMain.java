@@ -85,11 +85,22 @@ public final class PodMain {
         .register(Metrics.globalRegistry);
     String podName = System.getenv().getOrDefault("POD_NAME", "pod");
     AtomicLong connectionIds = new AtomicLong();
-    Server server = GrpcRecycling.configure(
-            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port(GRPC_PORT)))
-                .addTransportFilter(HelloService.connectionIds(podName, connectionIds))
-                .intercept(HelloService.connectionHeader()),
-            recycler)
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port(GRPC_PORT)))
+            .addTransportFilter(HelloService.connectionIds(podName, connectionIds))
+            .intercept(HelloService.connectionHeader());
+    // The demo's stand-in for kube-apiserver's --goaway-chance and for closing every connection
+    // after one call: not respread, which is off in those modes.
+    double chance = GoAwayChance.parse(GoAwayChance.VARIABLE,
+        System.getenv().getOrDefault(GoAwayChance.VARIABLE, "0"));
+    GoAwayChance goAways = chance > 0 ? new GoAwayChance(chance) : null;
+    if (goAways != null) {
+      FunctionCounter.builder(GoAwayChance.COUNTER, goAways, GoAwayChance::goAways)
+          .description("Connections the demo's GOAWAY chance ended")
+          .register(Metrics.globalRegistry);
+    }
+    Server server = (goAways == null ? GrpcRecycling.configure(builder, recycler)
+            : goAways.configure(builder, recycler))
         .addService(HelloService.definition(podName, served))
         .build()
         .start();
@@ -109,6 +120,9 @@ public final class PodMain {
           server.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+        }
+        if (goAways != null) {
+          goAways.close();
         }
         metrics.stop(0);
       }

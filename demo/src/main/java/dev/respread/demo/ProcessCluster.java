@@ -140,6 +140,10 @@ final class ProcessCluster implements Cluster {
       m.countsBy("respread_drains_deferred_total", "reason")
           .forEach((reason, n) -> deferred.merge(reason, n, Long::sum));
       forced += (long) m.sum("respread_connections_forced_total");
+      long goAways = (long) m.sum("demo_goaways_total");
+      if (goAways > 0) {
+        byReason.merge(GoAwayChance.REASON, goAways, Long::sum);
+      }
     }
     return new Drains(byReason, deferred, forced);
   }

@@ -51,12 +51,15 @@ final class Report {
   static List<Column> columns() {
     return List.of(
         new Column("mode", false, r -> r.mode.label()),
-        new Column("calls", true, r -> Long.toString(r.succeeded + r.failed)),
+        new Column("calls", true, r -> Long.toString(r.calls())),
+        new Column("calls/s", true, r -> String.format(Locale.ROOT, "%.0f", r.callsPerSecond())),
         new Column("failed", true, r -> r.failed
             + (r.failed == 0 ? "" : " " + r.failuresByCode)),
         new Column("drains (by reason)", false, r -> r.drains()
             + (r.drainsByReason.isEmpty() ? "" : " " + r.drainsByReason)),
         new Column("client reconnects", true, r -> Long.toString(r.reconnects)),
+        new Column("reconnects/min", true,
+            r -> String.format(Locale.ROOT, "%.1f", r.reconnectsPerMinute())),
         new Column("forced closes", true, r -> Long.toString(r.forcedCloses)),
         new Column("new pods' share, last third", true, r -> String.format(Locale.ROOT,
             "%.2f (fair: %.2f)", r.newPodsShare(),
@@ -71,7 +74,12 @@ final class Report {
         }),
         new Column("balanced (≤ " + ScaleOutScenario.HELD_BALANCE + " held "
             + ScaleOutScenario.HOLD + " s) after that", true,
-            r -> seconds(r.secondsToHeldBalance())));
+            r -> seconds(r.secondsToHeldBalance())),
+        new Column("p50 ms", true, r -> millis(r.latencyMillis(0.5))),
+        new Column("p99 ms", true, r -> millis(r.latencyMillis(0.99))),
+        new Column("p99.9 ms", true, r -> millis(r.latencyMillis(0.999))),
+        new Column("proxy CPU s", true, r -> Double.isNaN(r.proxyCpuSeconds) ? "-"
+            : String.format(Locale.ROOT, "%.1f", r.proxyCpuSeconds)));
   }
 
   /** The modes side by side, as a Markdown table. */
@@ -96,6 +104,10 @@ final class Report {
     return b.toString();
   }
 
+  private static String millis(double ms) {
+    return String.format(Locale.ROOT, ms < 10 ? "%.2f" : "%.1f", ms);
+  }
+
   private static String seconds(int s) {
     return s < 0 ? "never" : s + " s";
   }
@@ -106,13 +118,17 @@ final class Report {
             + "scale_out_drains=%d load_drains=%d reconnects=%d new_pods_share=%.3f "
             + "max_over_mean=%.3f min_over_mean=%.3f seconds_to_balance=%d "
             + "scale_out_drains_before_scale_out=%d "
-            + "deferred=%d seconds_to_members=%d seconds_to_held_balance=%d",
-        r.mode.label(), r.succeeded + r.failed, r.failed, r.forcedCloses, r.drains(),
+            + "deferred=%d seconds_to_members=%d seconds_to_held_balance=%d "
+            + "calls_per_second=%.1f reconnects_per_minute=%.1f p50_ms=%.3f p99_ms=%.3f "
+            + "p999_ms=%.3f proxy_cpu_seconds=%.2f",
+        r.mode.label(), r.calls(), r.failed, r.forcedCloses, r.drains(),
         r.drainsByReason.getOrDefault("scale_out", 0L), r.drainsByReason.getOrDefault("load", 0L),
         r.reconnects, r.newPodsShare(), r.maxOverMeanAtEnd(), r.minOverMeanAtEnd(),
         r.secondsToBalance(),
         r.scaleOutDrainsBeforeScaleOut,
         r.deferredByReason.values().stream().mapToLong(Long::longValue).sum(),
-        r.secondsToMembers(), r.secondsToHeldBalance());
+        r.secondsToMembers(), r.secondsToHeldBalance(), r.callsPerSecond(),
+        r.reconnectsPerMinute(), r.latencyMillis(0.5), r.latencyMillis(0.99),
+        r.latencyMillis(0.999), r.proxyCpuSeconds);
   }
 }

@@ -27,6 +27,10 @@ final class ScaleOutScenario {
   /** The Service's virtual IP under iptables: loopback, inside the demo's own namespace. */
   static final String SERVICE_IP = "127.0.0.100";
   static final int SERVICE_PORT = 8080;
+  /** kube-apiserver's recommended {@code --goaway-chance}, the goaway-chance mode's default. */
+  static final double DEFAULT_GOAWAY_CHANCE = 0.02;
+  /** How often client-side clients resolve the headless Service: a DNS TTL of 30 s. */
+  static final Duration DEFAULT_REFRESH = Duration.ofSeconds(30);
 
   final int pods;
   final int scaleTo;
@@ -42,6 +46,10 @@ final class ScaleOutScenario {
   final View view;
   final Duration scrapeInterval;
   final Map<String, String> environment;
+  /** The goaway-chance mode's probability that a call ends its connection. */
+  final double goAwayChance;
+  /** How often the client-side mode's clients resolve the headless Service again. */
+  final Duration refresh;
 
   /** Where the pods run and where their load view comes from. */
   enum View {
@@ -82,6 +90,18 @@ final class ScaleOutScenario {
   ScaleOutScenario(int pods, int scaleTo, int clients, int minRate, int maxRate, Duration warmup,
       Duration run, Duration fixedAge, Duration grace, long seed, boolean iptables, View view,
       Duration scrapeInterval, Map<String, String> environment) {
+    this(pods, scaleTo, clients, minRate, maxRate, warmup, run, fixedAge, grace, seed, iptables,
+        view, scrapeInterval, environment, DEFAULT_GOAWAY_CHANCE, DEFAULT_REFRESH);
+  }
+
+  /**
+   * @param goAwayChance the goaway-chance mode's probability, in (0, 1]
+   * @param refresh how often the client-side mode's clients resolve the Service again
+   */
+  ScaleOutScenario(int pods, int scaleTo, int clients, int minRate, int maxRate, Duration warmup,
+      Duration run, Duration fixedAge, Duration grace, long seed, boolean iptables, View view,
+      Duration scrapeInterval, Map<String, String> environment, double goAwayChance,
+      Duration refresh) {
     check(pods >= 1, "pods: %s (expected: >= 1)", pods);
     check(scaleTo >= pods, "scaleTo: %s (expected: >= pods, %s)", scaleTo, pods);
     check(clients >= 1, "clients: %s (expected: >= 1)", clients);
@@ -105,6 +125,11 @@ final class ScaleOutScenario {
     check(scrapeInterval.toMillis() >= 100, "scrapeInterval: %s (expected: >= 100ms)",
         scrapeInterval);
     this.environment = Map.copyOf(environment);
+    check(goAwayChance > 0 && goAwayChance <= 1, "goAwayChance: %s (expected: > 0 and <= 1)",
+        goAwayChance);
+    this.goAwayChance = goAwayChance;
+    this.refresh = requireNonNull(refresh, "refresh");
+    check(refresh.toMillis() >= 100, "refresh: %s (expected: >= 100ms)", refresh);
   }
 
   private static void check(boolean ok, String format, Object... args) {
@@ -129,21 +154,25 @@ final class ScaleOutScenario {
    * @throws dev.respread.InvalidConfigurationException if a {@code RESPREAD_*} variable is bad
    */
   Result run(Mode mode, Consumer<Second> onSecond) throws Exception {
-    Map<String, String> podEnvironment = mode.environment(fixedAge, grace, environment);
+    Map<String, String> podEnvironment =
+        new TreeMap<>(mode.environment(fixedAge, grace, environment));
     RecyclingConfig config = RecyclingConfig.fromEnvironment(podEnvironment);
+    double chance = mode.goAwayChance(goAwayChance);
+    if (chance > 0) {
+      podEnvironment.put(GoAwayChance.VARIABLE, Double.toString(chance));
+    }
     List<Second> timeline = new ArrayList<>();
     int warmupSeconds = (int) warmup.getSeconds();
     int seconds = warmupSeconds + (int) run.getSeconds();
-    ServiceBalancer service = iptables
-        ? new IptablesService(new InetSocketAddress(SERVICE_IP, SERVICE_PORT))
-        : new ServiceProxy(seed);
+    ServiceBalancer service = balancer(mode);
     Cluster.Drains beforeScaleOut = null;
     try (Cluster cluster = view == View.PROMETHEUS
         ? new ProcessCluster(service, podEnvironment, mode.usesLoadView(), scaleTo,
             scrapeInterval)
-        : new LocalCluster(config, mode.usesLoadView(), service)) {
+        : new LocalCluster(config, mode.usesLoadView(), service, chance)) {
       cluster.scaleTo(pods);
-      ClientFleet fleet = new ClientFleet(cluster.serviceAddress(), rates());
+      ClientFleet fleet = new ClientFleet(service::channel, rates());
+      double proxyCpuSeconds;
       try {
         long start = System.nanoTime();
         for (int t = 1; t <= seconds; t++) {
@@ -157,13 +186,30 @@ final class ScaleOutScenario {
           }
         }
         fleet.stop();
+        proxyCpuSeconds = service.cpuSeconds();
       } finally {
         fleet.close();
       }
       return new Result(mode, this, timeline, fleet.succeeded(), fleet.failed(),
           fleet.failuresByCode(), fleet.reconnects(), fleet.latency(), cluster.drains(),
-          beforeScaleOut);
+          beforeScaleOut, proxyCpuSeconds);
     }
+  }
+
+  /**
+   * What the clients dial in {@code mode}: the Service (kube-proxy's iptables rules, or the
+   * in-process proxy), the pods themselves through a headless Service, or an L7 proxy, which
+   * takes the Service's address under iptables.
+   */
+  private ServiceBalancer balancer(Mode mode) throws Exception {
+    InetSocketAddress vip = new InetSocketAddress(SERVICE_IP, SERVICE_PORT);
+    if (mode.clientSide()) {
+      return new HeadlessService(refresh, seed);
+    }
+    if (mode.l7Proxy()) {
+      return new HaproxyService(iptables ? vip : null);
+    }
+    return iptables ? new IptablesService(vip) : new ServiceProxy(seed);
   }
 
   private static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -220,10 +266,19 @@ final class ScaleOutScenario {
     final long forcedCloses;
     /** Scale-out drains before there was a scale-out: a false one, such as a view warming up. */
     final long scaleOutDrainsBeforeScaleOut;
+    /** CPU seconds the proxy's own process used over the run; NaN without one. */
+    final double proxyCpuSeconds;
 
     Result(Mode mode, ScaleOutScenario scenario, List<Second> timeline, long succeeded,
         long failed, Map<String, Long> failuresByCode, long reconnects, LatencyHistogram latency,
         Cluster.Drains drains, Cluster.Drains beforeScaleOut) {
+      this(mode, scenario, timeline, succeeded, failed, failuresByCode, reconnects, latency,
+          drains, beforeScaleOut, Double.NaN);
+    }
+
+    Result(Mode mode, ScaleOutScenario scenario, List<Second> timeline, long succeeded,
+        long failed, Map<String, Long> failuresByCode, long reconnects, LatencyHistogram latency,
+        Cluster.Drains drains, Cluster.Drains beforeScaleOut, double proxyCpuSeconds) {
       this.mode = mode;
       this.scenario = scenario;
       this.timeline = List.copyOf(timeline);
@@ -237,10 +292,30 @@ final class ScaleOutScenario {
       this.forcedCloses = drains.forcedCloses;
       this.scaleOutDrainsBeforeScaleOut =
           beforeScaleOut == null ? 0 : beforeScaleOut.byReason.getOrDefault("scale_out", 0L);
+      this.proxyCpuSeconds = proxyCpuSeconds;
     }
 
     long drains() {
       return drainsByReason.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    long calls() {
+      return succeeded + failed;
+    }
+
+    /** Calls per second over the whole run, warm-up included. */
+    double callsPerSecond() {
+      return timeline.isEmpty() ? 0 : calls() / (double) timeline.size();
+    }
+
+    /** Client reconnects per minute over the whole run, warm-up included. */
+    double reconnectsPerMinute() {
+      return timeline.isEmpty() ? 0 : reconnects * 60.0 / timeline.size();
+    }
+
+    /** The {@code q} quantile of every call's latency, in milliseconds. */
+    double latencyMillis(double q) {
+      return latency.percentileMillis(q);
     }
 
     /** The seconds at the end of the run over which the outcome is judged: a third of the run. */

@@ -54,8 +54,26 @@ class DemoMainTest {
     assertThat(run("--help")).isZero();
 
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("[--clients 32]", "[--run 30s]",
-        "[--modes off,fixed-age,respread]", "[--proxy in-process]", "[--view in-process]",
-        "[--scrape-interval 1s]", "[--quiet]");
+        "[--modes off,fixed-age,respread,close-every-request,goaway-chance,client-side,l7-proxy]",
+        "[--proxy in-process]", "[--view in-process]", "[--scrape-interval 1s]",
+        "[--goaway-chance 0.02]", "[--refresh 30s]", "[--quiet]");
+  }
+
+  @Test
+  void aGoAwayChanceOutsideZeroToOneIsRefused() throws Exception {
+    assertThat(run("--goaway-chance", "0")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith(
+        "respread-demo: --goaway-chance: \"0\" (expected: a number > 0 and <= 1)");
+  }
+
+  @Test
+  void anUnknownModeIsRefusedWithEveryModeNamed() throws Exception {
+    assertThat(run("--modes", "off,mesh")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith(
+        "respread-demo: mode: \"mesh\" (expected: off, fixed-age, respread, "
+            + "close-every-request, goaway-chance, client-side or l7-proxy)");
   }
 
   @Test

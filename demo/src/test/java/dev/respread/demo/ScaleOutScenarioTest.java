@@ -101,6 +101,7 @@ class ScaleOutScenarioTest {
   @Test
   void refusesAnUnknownMode() {
     assertThatThrownBy(() -> Mode.of("round-robin"))
-        .hasMessage("mode: \"round-robin\" (expected: off, fixed-age or respread)");
+        .hasMessage("mode: \"round-robin\" (expected: off, fixed-age, respread, "
+            + "close-every-request, goaway-chance, client-side or l7-proxy)");
   }
 }
