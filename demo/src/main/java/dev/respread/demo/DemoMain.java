@@ -116,6 +116,9 @@ public final class DemoMain {
     }
 
     try {
+      if (modes.stream().anyMatch(Mode::l7Proxy)) {
+        HaproxyService.checkInstalled();
+      }
       if ((scenario.iptables || scenario.view == ScaleOutScenario.View.PROMETHEUS)
           && !NetnsLauncher.inside()) {
         // The Service becomes iptables rules, or the pods processes of their own: run the demo
@@ -139,7 +142,7 @@ public final class DemoMain {
       }
       List<ScaleOutScenario.Result> results = new ArrayList<>();
       for (Mode mode : modes) {
-        out.printf("%n== %s ==%n", mode.label());
+        out.printf("%n== %s: %s ==%n", mode.label(), mode.description());
         boolean print = !quiet;
         results.add(scenario.run(mode, s -> {
           if (print) {

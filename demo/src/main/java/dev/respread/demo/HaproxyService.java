@@ -72,6 +72,24 @@ final class HaproxyService implements ServiceBalancer {
     this.procPid = procPid(process);
   }
 
+  /**
+   * Fails unless {@code haproxy} runs here, so that a demo with the {@code l7-proxy} mode stops
+   * before its first mode rather than after the others.
+   */
+  static void checkInstalled() throws IOException, InterruptedException {
+    Process p;
+    try {
+      p = new ProcessBuilder("haproxy", "-v").redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new IOException("the l7-proxy mode needs HAProxy (apt-get install haproxy), or "
+          + "leave it out of --modes: " + e.getMessage(), e);
+    }
+    p.getInputStream().readAllBytes();
+    if (p.waitFor() != 0) {
+      throw new IOException("haproxy -v exited with " + p.exitValue());
+    }
+  }
+
   /** The configuration: h2c in, h2c out, a request at a time to the next pod. */
   static String config(InetSocketAddress address, Path socket) {
     return String.join("\n",

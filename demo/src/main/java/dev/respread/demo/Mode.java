@@ -83,6 +83,26 @@ enum Mode {
     return this == L7_PROXY;
   }
 
+  /** What the mode does, in a few words, for the demo's output. */
+  String description() {
+    switch (this) {
+      case OFF:
+        return "no recycling";
+      case FIXED_AGE:
+        return "every connection ends at a fixed age";
+      case RESPREAD:
+        return "respread with the shared load view";
+      case CLOSE_EVERY_REQUEST:
+        return "every call ends its connection (GOAWAY)";
+      case GOAWAY_CHANCE:
+        return "each call ends its connection with probability p, as kube-apiserver";
+      case CLIENT_SIDE:
+        return "round_robin over a headless Service's pods, resolved again every refresh";
+      default:
+        return "clients dial HAProxy, which balances every call over HTTP/2";
+    }
+  }
+
   /** Whether the pods read the shared load view. */
   boolean usesLoadView() {
     return this == RESPREAD;

@@ -1,15 +1,22 @@
 package dev.respread.demo;
 
+import static dev.respread.demo.DemoOutput.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The alternatives the demo compares respread with, each in a short scale-out of real grpc-java
  * clients and servers: 16 pinned clients on 2 pods, then 2 more pods. Every call is counted on the
- * client side.
+ * client side. The last two run the demo in network (and PID) namespaces of its own, behind
+ * kube-proxy-style iptables rules, as {@code IptablesServiceTest} does; they need root, iptables,
+ * iproute2, Debian's {@code haproxy} and {@code prometheus} (installed by {@code .ci/run}).
  */
 class ComparisonModesTest {
   private static ScaleOutScenario scenario(int runSeconds, double goAwayChance, Duration refresh) {
@@ -32,6 +39,23 @@ class ComparisonModesTest {
     assertThat((double) r.reconnects).as("reconnects for %d calls", r.calls())
         .isGreaterThan(0.8 * r.calls());
     assertThat(r.newPodsShare()).as("new pods' share of calls at the end").isGreaterThan(0.3);
+  }
+
+  @Test
+  void respreadsRequestCapIsNeverHeldBackByTheDrainBudget() throws Exception {
+    // respread's own closest setting: a cap of 2 calls (1 is refused), without jitter.
+    ScaleOutScenario capped = new ScaleOutScenario(2, 4, 16, 5, 15, Duration.ofSeconds(2),
+        Duration.ofSeconds(4), Duration.ofSeconds(2), Duration.ofSeconds(5), 1, false,
+        ScaleOutScenario.View.IN_PROCESS, Duration.ofSeconds(1),
+        Map.of("RESPREAD_MAX_REQUESTS_PER_CONNECTION", "2", "RESPREAD_JITTER", "0"));
+
+    ScaleOutScenario.Result r = capped.run(Mode.RESPREAD, s -> { });
+
+    assertThat(r.failed).as("failed calls, by status: " + r.failuresByCode).isZero();
+    // Hundreds of drains a second, far above the budget's 10 per second per pod: none deferred.
+    assertThat(r.deferredByReason).doesNotContainKey("max_requests");
+    assertThat((double) r.drainsByReason.getOrDefault("max_requests", 0L))
+        .as("request-cap drains for %d calls", r.calls()).isGreaterThan(0.4 * r.calls());
   }
 
   @Test
@@ -80,5 +104,57 @@ class ComparisonModesTest {
     assertThat(r.maxOverMeanAtEnd()).isLessThan(1.2);
     // The hop is a process of its own, which costs CPU.
     assertThat(r.proxyCpuSeconds).as("HAProxy's CPU seconds").isPositive();
+  }
+
+  @Test
+  void everyAlternativeRunsBehindIptablesWithoutAFailedCall(@TempDir Path dir) throws Exception {
+    Path output = dir.resolve("demo.out");
+
+    int status = NetnsLauncher.run(List.of("--proxy", "iptables",
+            "--modes", "close-every-request,goaway-chance,client-side,l7-proxy",
+            "--pods", "2", "--scale-to", "4", "--clients", "12", "--min-rate", "5",
+            "--max-rate", "15", "--warmup", "2s", "--run", "4s", "--goaway-chance", "0.1",
+            "--refresh", "2s", "--quiet"),
+        ProcessBuilder.Redirect.to(output.toFile()));
+
+    String printed = Files.readString(output);
+    assertThat(status).as(printed).isZero();
+    for (String mode : List.of("close-every-request", "goaway-chance", "client-side",
+        "l7-proxy")) {
+      assertThat(result(printed, mode)).as(printed).containsEntry("failed", "0")
+          .containsEntry("forced", "0");
+    }
+    Map<String, String> close = result(printed, "close-every-request");
+    assertThat(Double.parseDouble(close.get("reconnects")))
+        .as(printed).isGreaterThan(0.8 * Double.parseDouble(close.get("calls")));
+    assertThat(Long.parseLong(result(printed, "goaway-chance").get("reconnects")))
+        .as(printed).isPositive();
+    // The L7 proxy takes the Service's address; the pods get every client's calls through it.
+    Map<String, String> proxy = result(printed, "l7-proxy");
+    assertThat(proxy).as(printed).containsEntry("reconnects", "0");
+    assertThat(Double.parseDouble(proxy.get("new_pods_share"))).as(printed).isGreaterThan(0.4);
+    assertThat(Double.parseDouble(proxy.get("proxy_cpu_seconds"))).as(printed).isPositive();
+  }
+
+  @Test
+  void podsOfTheirOwnEndConnectionsByChanceWithoutAFailedCall(@TempDir Path dir)
+      throws Exception {
+    Path output = dir.resolve("demo.out");
+
+    // The pods are JVMs of their own (PodMain), given the chance by DEMO_GOAWAY_CHANCE.
+    int status = NetnsLauncher.run(List.of("--proxy", "iptables", "--view", "prometheus",
+            "--modes", "goaway-chance", "--pods", "2", "--scale-to", "4", "--clients", "12",
+            "--min-rate", "5", "--max-rate", "15", "--warmup", "2s", "--run", "4s",
+            "--goaway-chance", "0.1", "--quiet"),
+        ProcessBuilder.Redirect.to(output.toFile()));
+
+    String printed = Files.readString(output);
+    assertThat(status).as(printed).isZero();
+    Map<String, String> r = result(printed, "goaway-chance");
+    assertThat(r).as(printed).containsEntry("failed", "0").containsEntry("forced", "0");
+    double calls = Double.parseDouble(r.get("calls"));
+    // The pods' demo_goaways_total, read from their /metrics.
+    assertThat(Double.parseDouble(r.get("drains"))).as(printed)
+        .isBetween(0.05 * calls, 0.15 * calls);
   }
 }
