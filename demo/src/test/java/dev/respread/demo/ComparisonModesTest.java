@@ -1,9 +1,9 @@
 package dev.respread.demo;
 
 import static dev.respread.demo.DemoOutput.result;
+import static dev.respread.demo.DemoOutput.runInNamespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -108,17 +108,12 @@ class ComparisonModesTest {
 
   @Test
   void everyAlternativeRunsBehindIptablesWithoutAFailedCall(@TempDir Path dir) throws Exception {
-    Path output = dir.resolve("demo.out");
+    String printed = runInNamespaces(dir, "--proxy", "iptables",
+        "--modes", "close-every-request,goaway-chance,client-side,l7-proxy",
+        "--pods", "2", "--scale-to", "4", "--clients", "12", "--min-rate", "5",
+        "--max-rate", "15", "--warmup", "2s", "--run", "4s", "--goaway-chance", "0.1",
+        "--refresh", "2s", "--quiet");
 
-    int status = NetnsLauncher.run(List.of("--proxy", "iptables",
-            "--modes", "close-every-request,goaway-chance,client-side,l7-proxy",
-            "--pods", "2", "--scale-to", "4", "--clients", "12", "--min-rate", "5",
-            "--max-rate", "15", "--warmup", "2s", "--run", "4s", "--goaway-chance", "0.1",
-            "--refresh", "2s", "--quiet"),
-        ProcessBuilder.Redirect.to(output.toFile()));
-
-    String printed = Files.readString(output);
-    assertThat(status).as(printed).isZero();
     for (String mode : List.of("close-every-request", "goaway-chance", "client-side",
         "l7-proxy")) {
       assertThat(result(printed, mode)).as(printed).containsEntry("failed", "0")
@@ -139,17 +134,12 @@ class ComparisonModesTest {
   @Test
   void podsOfTheirOwnEndConnectionsByChanceWithoutAFailedCall(@TempDir Path dir)
       throws Exception {
-    Path output = dir.resolve("demo.out");
-
     // The pods are JVMs of their own (PodMain), given the chance by DEMO_GOAWAY_CHANCE.
-    int status = NetnsLauncher.run(List.of("--proxy", "iptables", "--view", "prometheus",
-            "--modes", "goaway-chance", "--pods", "2", "--scale-to", "4", "--clients", "12",
-            "--min-rate", "5", "--max-rate", "15", "--warmup", "2s", "--run", "4s",
-            "--goaway-chance", "0.1", "--quiet"),
-        ProcessBuilder.Redirect.to(output.toFile()));
+    String printed = runInNamespaces(dir, "--proxy", "iptables", "--view", "prometheus",
+        "--modes", "goaway-chance", "--pods", "2", "--scale-to", "4", "--clients", "12",
+        "--min-rate", "5", "--max-rate", "15", "--warmup", "2s", "--run", "4s",
+        "--goaway-chance", "0.1", "--quiet");
 
-    String printed = Files.readString(output);
-    assertThat(status).as(printed).isZero();
     Map<String, String> r = result(printed, "goaway-chance");
     assertThat(r).as(printed).containsEntry("failed", "0").containsEntry("forced", "0");
     double calls = Double.parseDouble(r.get("calls"));

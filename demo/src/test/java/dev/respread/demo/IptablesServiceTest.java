@@ -1,10 +1,10 @@
 package dev.respread.demo;
 
 import static dev.respread.demo.DemoOutput.result;
+import static dev.respread.demo.DemoOutput.runInNamespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +34,10 @@ class IptablesServiceTest {
 
   @Test
   void pinnedClientsSpreadBehindIptablesDnatOnlyWithRespread(@TempDir Path dir) throws Exception {
-    Path output = dir.resolve("demo.out");
+    String printed = runInNamespaces(dir, "--proxy", "iptables", "--modes", "off,respread",
+        "--pods", "2", "--scale-to", "4", "--clients", "24", "--min-rate", "5",
+        "--max-rate", "20", "--warmup", "3s", "--run", "9s", "--quiet");
 
-    int status = NetnsLauncher.run(List.of("--proxy", "iptables", "--modes", "off,respread",
-            "--pods", "2", "--scale-to", "4", "--clients", "24", "--min-rate", "5",
-            "--max-rate", "20", "--warmup", "3s", "--run", "9s", "--quiet"),
-        ProcessBuilder.Redirect.to(output.toFile()));
-
-    String printed = Files.readString(output);
-    assertThat(status).as(printed).isZero();
     Map<String, String> off = result(printed, "off");
     Map<String, String> respread = result(printed, "respread");
     assertThat(off).containsEntry("failed", "0").containsEntry("drains", "0")

@@ -1,11 +1,10 @@
 package dev.respread.demo;
 
 import static dev.respread.demo.DemoOutput.result;
+import static dev.respread.demo.DemoOutput.runInNamespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,15 +24,10 @@ class PrometheusViewEndToEndTest {
   @Test
   void podsOfTheirOwnBalanceAfterAScaleOutThroughARealPrometheus(@TempDir Path dir)
       throws Exception {
-    Path output = dir.resolve("demo.out");
+    String printed = runInNamespaces(dir, "--view", "prometheus", "--proxy", "iptables",
+        "--modes", "respread", "--pods", "2", "--scale-to", "4", "--clients", "32",
+        "--warmup", "10s", "--run", "40s");
 
-    int status = NetnsLauncher.run(List.of("--view", "prometheus", "--proxy", "iptables",
-            "--modes", "respread", "--pods", "2", "--scale-to", "4", "--clients", "32",
-            "--warmup", "10s", "--run", "40s"),
-        ProcessBuilder.Redirect.to(output.toFile()));
-
-    String printed = Files.readString(output);
-    assertThat(status).as(printed).isZero();
     Map<String, String> r = result(printed, "respread");
     assertThat(r).as(printed).containsEntry("failed", "0").containsEntry("forced", "0");
     // The pods' own respread_connections_drained_total{reason="scale_out"}, read just before the
