@@ -31,6 +31,8 @@ import java.util.stream.Stream;
 final class HaproxyService implements ServiceBalancer {
   private static final String BACKEND = "pods";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
+  /** The longest admin socket path HAProxy 2.6 accepts. */
+  private static final int MAX_SOCKET_PATH = 97;
 
   private final InetSocketAddress address;
   private final Path dir;
@@ -48,9 +50,7 @@ final class HaproxyService implements ServiceBalancer {
    */
   HaproxyService(InetSocketAddress address) throws IOException, InterruptedException {
     this.address = address != null ? address : new InetSocketAddress("127.0.0.1", freePort());
-    String workDir = System.getenv(NetnsLauncher.WORK_DIR_VARIABLE);
-    this.dir = workDir == null ? Files.createTempDirectory("respread-haproxy-")
-        : Files.createTempDirectory(Path.of(workDir), "haproxy-");
+    this.dir = directory();
     this.socket = dir.resolve("admin.sock");
     this.log = dir.resolve("haproxy.log");
     Path config = dir.resolve("haproxy.cfg");
@@ -107,6 +107,21 @@ final class HaproxyService implements ServiceBalancer {
         "backend " + BACKEND,
         "  balance roundrobin",
         "");
+  }
+
+  /**
+   * A directory for the configuration, the log and the admin socket: in the demo's work
+   * directory, deleted even if the demo is killed, unless the socket's path would be longer than
+   * HAProxy takes (97 bytes, of a {@code sun_path} of 108); then under {@code /tmp}.
+   */
+  private static Path directory() throws IOException {
+    String workDir = System.getenv(NetnsLauncher.WORK_DIR_VARIABLE);
+    Path base = Path.of(workDir == null ? System.getProperty("java.io.tmpdir") : workDir);
+    // "haproxy-" + up to 20 digits + "/admin.sock"
+    if (base.toAbsolutePath().toString().length() + 40 > MAX_SOCKET_PATH) {
+      base = Path.of("/tmp");
+    }
+    return Files.createTempDirectory(base, "haproxy-");
   }
 
   private static int freePort() throws IOException {
