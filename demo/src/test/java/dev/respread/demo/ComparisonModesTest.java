@@ -29,15 +29,16 @@ class ComparisonModesTest {
   private static final ScaleOutScenario SHORT = scenario(4, 0.1, Duration.ofSeconds(30));
 
   @Test
-  void closeEveryRequestReconnectsAboutOncePerCall() throws Exception {
+  void closeEveryRequestReconnectsForMostCalls() throws Exception {
     ScaleOutScenario.Result r = SHORT.run(Mode.CLOSE_EVERY_REQUEST, s -> { });
 
     assertThat(r.failed).as("failed calls, by status: " + r.failuresByCode).isZero();
     assertThat(r.drainsByReason.keySet()).containsOnly(GoAwayChance.REASON);
-    // A call that reaches a connection before its client reads the GOAWAY is still served on
-    // it, so a few calls share one; nearly every call has a connection of its own.
+    // Calls that a client sends while its next connection opens all go on that connection, and
+    // one that reaches a connection before its client reads the GOAWAY is still served on it, so
+    // some calls share one (0.68 connections per call at 557 calls/s in BENCHMARKS.md).
     assertThat((double) r.reconnects).as("reconnects for %d calls", r.calls())
-        .isGreaterThan(0.8 * r.calls());
+        .isGreaterThan(0.5 * r.calls());
     assertThat(r.newPodsShare()).as("new pods' share of calls at the end").isGreaterThan(0.3);
   }
 
@@ -121,7 +122,7 @@ class ComparisonModesTest {
     }
     Map<String, String> close = result(printed, "close-every-request");
     assertThat(Double.parseDouble(close.get("reconnects")))
-        .as(printed).isGreaterThan(0.8 * Double.parseDouble(close.get("calls")));
+        .as(printed).isGreaterThan(0.5 * Double.parseDouble(close.get("calls")));
     assertThat(Long.parseLong(result(printed, "goaway-chance").get("reconnects")))
         .as(printed).isPositive();
     // The L7 proxy takes the Service's address; the pods get every client's calls through it.
