@@ -11,6 +11,7 @@ import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,8 @@ final class ClientFleet implements AutoCloseable {
   private final Map<Status.Code, LongAdder> failuresByCode = new ConcurrentHashMap<>();
   /** Every call's latency, succeeded or failed, from send to outcome. */
   private final LatencyHistogram latency = new LatencyHistogram();
+  /** Calls sent from this {@link System#nanoTime()} on count in {@link #latency}. */
+  private final long latencyFromNanos;
   /** Connections that were ready and have ended. */
   private final LongAdder ended = new LongAdder();
   /** {@link #reconnects()} when {@link #stop} was called; -1 before. */
@@ -55,14 +58,19 @@ final class ClientFleet implements AutoCloseable {
 
   /** Starts a client per entry of {@code ratesPerSecond}, all connecting to {@code service}. */
   ClientFleet(InetSocketAddress service, int[] ratesPerSecond) {
-    this(client -> NettyChannelBuilder.forAddress(service), ratesPerSecond);
+    this(client -> NettyChannelBuilder.forAddress(service), ratesPerSecond, Duration.ZERO);
   }
 
   /**
    * Starts a client per entry of {@code ratesPerSecond}, client {@code i} on a channel built by
-   * {@code channels.apply(i)} ({@link ServiceBalancer#channel}).
+   * {@code channels.apply(i)} ({@link ServiceBalancer#channel}). Only calls sent
+   * {@code latencyAfter} or later count in {@link #latency()}: a fresh JVM's first seconds (class
+   * loading, the JIT) and every client's first connection are the same cost whatever the mode,
+   * and would weigh on the first mode of a run alone.
    */
-  ClientFleet(IntFunction<NettyChannelBuilder> channels, int[] ratesPerSecond) {
+  ClientFleet(IntFunction<NettyChannelBuilder> channels, int[] ratesPerSecond,
+      Duration latencyAfter) {
+    this.latencyFromNanos = System.nanoTime() + latencyAfter.toNanos();
     for (int i = 0; i < ratesPerSecond.length; i++) {
       Client c = new Client(channels.apply(i));
       clients.add(c);
@@ -89,7 +97,7 @@ final class ClientFleet implements AutoCloseable {
     return m;
   }
 
-  /** The latency of every call sent so far. */
+  /** The latency of every call sent so far, from the time the constructor was told. */
   LatencyHistogram latency() {
     return latency;
   }
@@ -136,6 +144,12 @@ final class ClientFleet implements AutoCloseable {
     }
   }
 
+  private void record(long startNanos) {
+    if (startNanos - latencyFromNanos >= 0) {
+      latency.record(System.nanoTime() - startNanos);
+    }
+  }
+
   private final class Client {
     final ManagedChannel channel;
     ScheduledFuture<?> task;
@@ -170,14 +184,14 @@ final class ClientFleet implements AutoCloseable {
           new FutureCallback<byte[]>() {
             @Override
             public void onSuccess(byte[] pod) {
-              latency.record(System.nanoTime() - start);
+              record(start);
               succeeded.increment();
               inFlight.decrementAndGet();
             }
 
             @Override
             public void onFailure(Throwable t) {
-              latency.record(System.nanoTime() - start);
+              record(start);
               failed.increment();
               failuresByCode.computeIfAbsent(Status.fromThrowable(t).getCode(),
                   k -> new LongAdder()).increment();

@@ -29,6 +29,8 @@ final class ScaleOutScenario {
   static final int SERVICE_PORT = 8080;
   /** kube-apiserver's recommended {@code --goaway-chance}, the goaway-chance mode's default. */
   static final double DEFAULT_GOAWAY_CHANCE = 0.02;
+  /** The most of the warm-up whose calls the latency figures leave out. */
+  static final Duration LATENCY_AFTER = Duration.ofSeconds(5);
   /** How often client-side clients resolve the headless Service: a DNS TTL of 30 s. */
   static final Duration DEFAULT_REFRESH = Duration.ofSeconds(30);
 
@@ -171,7 +173,7 @@ final class ScaleOutScenario {
             scrapeInterval)
         : new LocalCluster(config, mode.usesLoadView(), service, chance)) {
       cluster.scaleTo(pods);
-      ClientFleet fleet = new ClientFleet(service::channel, rates());
+      ClientFleet fleet = new ClientFleet(service::channel, rates(), latencyAfter());
       double proxyCpuSeconds;
       try {
         long start = System.nanoTime();
@@ -194,6 +196,16 @@ final class ScaleOutScenario {
           fleet.failuresByCode(), fleet.reconnects(), fleet.latency(), cluster.drains(),
           beforeScaleOut, proxyCpuSeconds);
     }
+  }
+
+  /**
+   * How long after the clients start their calls count in the latency figures: half the warm-up,
+   * at most {@link #LATENCY_AFTER}. The first mode of a run otherwise carries the JVM's own
+   * warm-up, hundreds of milliseconds on a 2-core machine, in its p99.
+   */
+  Duration latencyAfter() {
+    Duration half = warmup.dividedBy(2);
+    return half.compareTo(LATENCY_AFTER) < 0 ? half : LATENCY_AFTER;
   }
 
   /**
@@ -259,7 +271,10 @@ final class ScaleOutScenario {
     final long failed;
     final Map<String, Long> failuresByCode;
     final long reconnects;
-    /** Every call's latency, as the clients measured it. */
+    /**
+     * The latency of every call sent after {@link ScaleOutScenario#latencyAfter()}, as the
+     * clients measured it.
+     */
     final LatencyHistogram latency;
     final Map<String, Long> drainsByReason;
     final Map<String, Long> deferredByReason;
