@@ -27,6 +27,11 @@ import org.junit.jupiter.api.Test;
 class LoadControllerTest {
   /** Long enough for a member count to be a stable baseline. */
   private static final int STABLE = 3;
+  /**
+   * Seconds after which a pod that saw its members grow, or joined, has settled: twice 10
+   * evaluations for a view as fresh as the local rate.
+   */
+  private static final int SETTLED = 21;
   private Duration window = Duration.ZERO;
   private EngineHarness h;
   private StaticLoadView view;
@@ -221,7 +226,30 @@ class LoadControllerTest {
       }
     }
     assertThat(plateau).isGreaterThan(0);
-    assertThat(drainedIndexes(RecycleReason.LOAD).size()).isGreaterThan(plateau);
+    // The growth gives twice the ten open connections: an old pod's clients land back on it as
+    // often as on the new members.
+    assertThat(drainedIndexes(RecycleReason.LOAD).size() - plateau).isGreaterThanOrEqualTo(20);
+  }
+
+  @Test
+  void drainAllowanceGaugeIsUnknownUntilThePodFirstRunsHot() {
+    start();
+    connections(10, 10, 10, 10);
+    hold(100, 100, 2);
+    run(3);
+    assertThat(h.registry.get(RecyclerMetrics.LOAD_DRAIN_ALLOWANCE).gauge().value()).isNaN();
+  }
+
+  @Test
+  void drainAllowanceGaugeCountsTheLoadDrainsLeft() {
+    start();
+    connections(10, 10, 10, 10);
+    hold(200, 100, 2);
+    run(3);
+    // One drain per open connection, less those the load rule started.
+    assertThat(drainedIndexes(RecycleReason.LOAD)).isNotEmpty();
+    assertThat(h.registry.get(RecyclerMetrics.LOAD_DRAIN_ALLOWANCE).gauge().value())
+        .isEqualTo(4.0 - drainedIndexes(RecycleReason.LOAD).size());
   }
 
   @Test
@@ -296,7 +324,8 @@ class LoadControllerTest {
   void viewMeasuringOverOneIntervalIsTakenAsItIs() {
     start();
     connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
-    run(STABLE);
+    hold(100, 100, 3);
+    run(SETTLED);
     hold(115, 100, 3);
     freeze(LoadSnapshot.of(115, 100, 3, 3, clock.nanoTime(), clock.nanoTime()));
     // The local rate doubles in the second after the view's value. A view that measures over one
@@ -481,6 +510,64 @@ class LoadControllerTest {
     // 2 -> 4 members: a pod at its fair share hands over 1 - 2/4 of its requests.
     assertThat(drainedIndexes(RecycleReason.SCALE_OUT)).hasSize(4);
     assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
+  }
+
+  @Test
+  void membersArrivingOneReadApartHandOverWhatTheWholeScaleOutCallsFor() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10);
+    hold(100, 100, 2);
+    run(STABLE);
+    // A view on scrape targets shows the third member a scrape before the fourth.
+    hold(100, 100, 3, 2);
+    run(1);
+    assertThat(drainedIndexes(RecycleReason.SCALE_OUT)).hasSize(2);
+    hold(held[0], 100, 4, 2);
+    run(2);
+    // 2 -> 4 in all: half of the eight connections, as if the view had shown both at once. The
+    // pod's own load after the first drains already shows them, so they are not taken off twice.
+    assertThat(drainedIndexes(RecycleReason.SCALE_OUT)).hasSize(4);
+  }
+
+  @Test
+  void podAlittleAboveTheThresholdShedsWhileTheServiceSettlesAfterAScaleOut() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
+    hold(100, 100, 2);
+    run(STABLE);
+    hold(100, 100, 4, 2);
+    run(3);
+    int handedOver = drainedIndexes(RecycleReason.SCALE_OUT).size();
+    assertThat(handedOver).isPositive();
+    // The draw left this pod at 1.15 times its new share: below the threshold of 0.2, above half
+    // of it.
+    hold(57.5, 50, 4);
+    run(3);
+    assertThat(drainedIndexes(RecycleReason.LOAD)).isNotEmpty();
+  }
+
+  @Test
+  void podAlittleAboveTheThresholdShedsNothingOnceTheServiceHasSettled() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
+    hold(100, 100, 2);
+    run(STABLE);
+    hold(100, 100, 4, 2);
+    run(3);
+    hold(50, 50, 4);
+    run(SETTLED);
+    hold(57.5, 50, 4);
+    run(3);
+    assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
+  }
+
+  @Test
+  void podThatJoinsAServiceSettlesWithTheTighterThreshold() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10);
+    hold(115, 100, 4);
+    run(3);
+    assertThat(drainedIndexes(RecycleReason.LOAD)).isNotEmpty();
   }
 
   @Test
