@@ -27,11 +27,6 @@ import org.junit.jupiter.api.Test;
 class LoadControllerTest {
   /** Long enough for a member count to be a stable baseline. */
   private static final int STABLE = 3;
-  /**
-   * Seconds after which a pod that saw its members grow, or joined, has settled: twice 10
-   * evaluations for a view as fresh as the local rate.
-   */
-  private static final int SETTLED = 21;
   private Duration window = Duration.ZERO;
   private EngineHarness h;
   private StaticLoadView view;
@@ -324,8 +319,7 @@ class LoadControllerTest {
   void viewMeasuringOverOneIntervalIsTakenAsItIs() {
     start();
     connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
-    hold(100, 100, 3);
-    run(SETTLED);
+    run(STABLE);
     hold(115, 100, 3);
     freeze(LoadSnapshot.of(115, 100, 3, 3, clock.nanoTime(), clock.nanoTime()));
     // The local rate doubles in the second after the view's value. A view that measures over one
@@ -529,16 +523,26 @@ class LoadControllerTest {
     assertThat(drainedIndexes(RecycleReason.SCALE_OUT)).hasSize(4);
   }
 
-  @Test
-  void podAlittleAboveTheThresholdShedsWhileTheServiceSettlesAfterAScaleOut() {
+  /**
+   * A pod behind a view with a 10 s window: past its first window and with two stable members,
+   * the Service scales to four and the pod hands over half of its 16 connections.
+   */
+  private void scaleOutBehindAWindowedView() {
+    window = Duration.ofSeconds(10);
     start();
     connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
     hold(100, 100, 2);
-    run(STABLE);
+    run(12);
     hold(100, 100, 4, 2);
     run(3);
-    int handedOver = drainedIndexes(RecycleReason.SCALE_OUT).size();
-    assertThat(handedOver).isPositive();
+    assertThat(drainedIndexes(RecycleReason.SCALE_OUT)).hasSize(8);
+    // The new members report a load a window and a quarter later.
+    run(10);
+  }
+
+  @Test
+  void podAlittleAboveTheThresholdShedsWhileTheServiceSettlesAfterAScaleOut() {
+    scaleOutBehindAWindowedView();
     // The draw left this pod at 1.15 times its new share: below the threshold of 0.2, above half
     // of it.
     hold(57.5, 50, 4);
@@ -548,14 +552,10 @@ class LoadControllerTest {
 
   @Test
   void podAlittleAboveTheThresholdShedsNothingOnceTheServiceHasSettled() {
-    start();
-    connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
-    hold(100, 100, 2);
-    run(STABLE);
-    hold(100, 100, 4, 2);
-    run(3);
+    scaleOutBehindAWindowedView();
+    // Twice the view's window after the growth.
     hold(50, 50, 4);
-    run(SETTLED);
+    run(10);
     hold(57.5, 50, 4);
     run(3);
     assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
@@ -563,11 +563,27 @@ class LoadControllerTest {
 
   @Test
   void podThatJoinsAServiceSettlesWithTheTighterThreshold() {
+    window = Duration.ofSeconds(10);
     start();
     connections(10, 10, 10, 10, 10, 10, 10, 10);
     hold(115, 100, 4);
-    run(3);
+    // No load decision in the pod's first window; then 1.15 is above half the threshold.
+    run(14);
     assertThat(drainedIndexes(RecycleReason.LOAD)).isNotEmpty();
+  }
+
+  @Test
+  void exactViewKeepsTheWholeThresholdAfterAScaleOut() {
+    start();
+    connections(10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
+    hold(100, 100, 2);
+    run(STABLE);
+    hold(100, 100, 4, 2);
+    run(3);
+    assertThat(drainedIndexes(RecycleReason.SCALE_OUT)).hasSize(8);
+    hold(57.5, 50, 4);
+    run(3);
+    assertThat(drainedIndexes(RecycleReason.LOAD)).isEmpty();
   }
 
   @Test
