@@ -301,7 +301,7 @@ final class LoadController {
    * growth to the current count started from, or 0 when this read shows no scale-out.
    *
    * <p>A count is stable once distinct reads have shown it for half the view's window, and at
-   * least two evaluation intervals. At start-up the members of a view built on scrape targets or
+   * least one evaluation interval. At start-up the members of a view built on scrape targets or
    * series appear one scrape apart, and a baseline taken from the first read turned the second
    * member's arrival into a scale-out that shed connections for nothing. A rate window spans at
    * least four scrapes (Prometheus' advice for {@code rate()}), so half of it is two scrapes or
@@ -341,7 +341,7 @@ final class LoadController {
       scaleOutTo = m;
       scaleOutAt = at;
     }
-    if (at - lastMembersSince >= Math.max(windowNanos() / 2, 2 * intervalNanos)) {
+    if (at - lastMembersSince >= Math.max(windowNanos() / 2, intervalNanos)) {
       stableMembers = m;
       scaleOutFrom = 0;
       scaleOutTo = 0;
