@@ -243,10 +243,14 @@ final class ScaleOutScenario {
       return drainsByReason.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** The seconds at the end of the run over which the outcome is judged: a third of the run. */
+    /** How many seconds at the end of the run the outcome is judged over: a third of the run. */
+    int tailSeconds() {
+      return Math.max(1, (int) scenario.run.getSeconds() / 3);
+    }
+
+    /** The seconds at the end of the run over which the outcome is judged. */
     private List<Second> tail() {
-      int n = Math.max(1, (int) scenario.run.getSeconds() / 3);
-      return timeline.subList(timeline.size() - n, timeline.size());
+      return timeline.subList(timeline.size() - tailSeconds(), timeline.size());
     }
 
     /** The pods added by the scale-out: their share of all calls at the end of the run. */
