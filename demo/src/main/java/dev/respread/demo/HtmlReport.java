@@ -25,9 +25,9 @@ final class HtmlReport {
   /** A pod's colour, the same in every chart and in the terminal: pod i takes colour i mod 10. */
   static final List<String> POD_COLOURS = List.of("#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
       "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#79706e");
-  /** Each mode's colour where the modes share a chart; darker than any pod's. */
-  static final List<String> MODE_COLOURS = List.of("#1b1b1b", "#0b5394", "#b45f06", "#38761d",
-      "#741b47", "#990000", "#127475", "#7f6000");
+  /** Each mode's colour where the modes share a chart: darker than any pod's, and not grey. */
+  static final List<String> MODE_COLOURS = List.of("#0b5394", "#b45f06", "#38761d", "#741b47",
+      "#990000", "#127475", "#7f6000", "#5b2c8f");
   /** The latency bars. */
   static final String LATENCY_COLOUR = "#5b6b8c";
 

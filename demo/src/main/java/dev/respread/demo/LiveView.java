@@ -192,7 +192,7 @@ abstract class LiveView {
       List<String> lines = new ArrayList<>(done);
       for (int i = done.size(); i < modes.size(); i++) {
         Mode m = modes.get(i);
-        if (m != running) {
+        if (i > done.size() || running == null) {
           lines.add(fit(String.format(Locale.ROOT, "  %-" + labelWidth + "s  waiting",
               m.label())));
           continue;

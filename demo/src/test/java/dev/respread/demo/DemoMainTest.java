@@ -55,7 +55,16 @@ class DemoMainTest {
 
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("[--clients 32]", "[--run 30s]",
         "[--modes off,fixed-age,respread]", "[--proxy in-process]", "[--view in-process]",
-        "[--scrape-interval 1s]", "[--quiet]");
+        "[--scrape-interval 1s]", "[--report FILE]", "[--timeline]", "[--quiet]");
+  }
+
+  @Test
+  void aReportInADirectoryThatDoesNotExistIsRefusedBeforeAnythingRuns() throws Exception {
+    assertThat(run("--report", "/nonexistent-dir/report.html")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("respread-demo: --report: "
+        + "\"/nonexistent-dir/report.html\" (expected: a file in a directory that exists)");
+    assertThat(out.size()).isZero();
   }
 
   @Test

@@ -240,9 +240,7 @@ class HtmlReportTest {
       // 0.6 to 1.6 ms, and a few slow calls up to 40 ms.
       latency.record(600_000L + 1_000L * i + (i % 100 == 0 ? 38_000_000L : 0));
     }
-    Cluster.Drains none = new Cluster.Drains(Map.of(), Map.of(), 0);
-    return new ScaleOutScenario.Result(mode, SCENARIO, timeline, 2000, failed, failures, 0,
-        latency, none, none);
+    return TestResults.of(mode, SCENARIO, timeline, failed, failures, latency);
   }
 
   private static String render(ScaleOutScenario.Result... results) {
