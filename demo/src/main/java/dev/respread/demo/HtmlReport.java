@@ -45,6 +45,11 @@ final class HtmlReport {
     return POD_COLOURS.get(pod % POD_COLOURS.size());
   }
 
+  /** Pods past the palette's end take its colours again, with dashed lines. */
+  static boolean dashed(int pod) {
+    return (pod / POD_COLOURS.size()) % 2 == 1;
+  }
+
   static String modeColour(int index) {
     return MODE_COLOURS.get(index % MODE_COLOURS.size());
   }
@@ -259,7 +264,8 @@ final class HtmlReport {
     podChart(b, r, results);
     b.append("<div class=\"legend\">");
     for (int p = 0; p < scenario.scaleTo; p++) {
-      swatch(b, podColour(p), "pod " + (p + 1) + (p >= scenario.pods ? " (new)" : ""));
+      swatch(b, podColour(p), "pod " + (p + 1) + (p >= scenario.pods ? " (new)" : "")
+          + (dashed(p) ? ", dashed" : ""));
     }
     b.append("</div>\n<h3>Latency of every call</h3>\n");
     latencyChart(b, r, results);
@@ -303,6 +309,7 @@ final class HtmlReport {
       }
       b.append("<polyline class=\"pod\" data-pod=\"").append(p + 1)
           .append("\" fill=\"none\" stroke=\"").append(podColour(p))
+          .append(dashed(p) ? "\" stroke-dasharray=\"7 4" : "")
           .append("\" stroke-width=\"2.5\" stroke-linejoin=\"round\" points=\"").append(points)
           .append("\"/>\n");
     }

@@ -134,6 +134,8 @@ abstract class LiveView {
    */
   static final class Terminal extends LiveView {
     private static final String RESET = "\033[0m";
+    /** The widest a pod's bar gets. */
+    static final int BAR_CELLS = 50;
     private static final String[] EIGHTHS = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
     /** The 256-colour palette's nearest to {@link HtmlReport#POD_COLOURS}, in order. */
     private static final int[] POD_COLOURS = {67, 208, 167, 109, 71, 185, 139, 218, 95, 243};
@@ -232,7 +234,8 @@ abstract class LiveView {
       if (last.members > 0 && p < last.loadRatio.length && !Double.isNaN(last.loadRatio[p])) {
         value += String.format(Locale.ROOT, "  own/mean %.2f", last.loadRatio[p]);
       }
-      int cells = Math.max(10, width - 1 - name.length() - value.length());
+      // Wide enough to tell pods apart, narrow enough to keep each number near its bar.
+      int cells = Math.max(10, Math.min(BAR_CELLS, width - 1 - name.length() - value.length()));
       return name + "\033[38;5;" + POD_COLOURS[p % POD_COLOURS.length] + "m"
           + bar(n, peak, cells) + RESET + value;
     }

@@ -92,6 +92,14 @@ class HtmlReportTest {
   }
 
   @Test
+  void podsPastTheTenthTakeTheColoursAgainDashed() {
+    assertThat(HtmlReport.podColour(10)).isEqualTo(HtmlReport.podColour(0));
+    assertThat(HtmlReport.dashed(9)).isFalse();
+    assertThat(HtmlReport.dashed(10)).isTrue();
+    assertThat(HtmlReport.dashed(20)).isFalse();
+  }
+
+  @Test
   void thePodChartsShareOneScaleSoThatModesCompareByEye() throws Exception {
     // off serves up to 112 calls/s a pod, respread 60: both charts go to 150.
     String html = render(result(Mode.OFF, 0, Map.of()), result(Mode.RESPREAD, 0, Map.of()));
