@@ -251,7 +251,10 @@ final class HtmlReport {
     for (int i = 0; i < results.size(); i++) {
       swatch(b, modeColour(i), results.get(i).mode.label());
     }
-    b.append("</div>\n");
+    b.append("</div>\n<p class=\"note\">1 is perfectly even: every pod serves the mean. Right ")
+        .append("after the scale-out the new pods serve nothing, so every mode jumps; what ")
+        .append("matters is how soon and how far each comes back down, and how it ends in the ")
+        .append("shaded seconds, over which the table judges it.</p>\n");
   }
 
   private static void mode(StringBuilder b, ScaleOutScenario.Result r, int index,
@@ -267,7 +270,10 @@ final class HtmlReport {
       swatch(b, podColour(p), "pod " + (p + 1) + (p >= scenario.pods ? " (new)" : "")
           + (dashed(p) ? ", dashed" : ""));
     }
-    b.append("</div>\n<h3>Latency of every call</h3>\n");
+    b.append("</div>\n<p class=\"note\">Lines that stay apart after the scale-out are ")
+        .append("clients still pinned where they first connected; lines that meet are calls ")
+        .append("spread evenly. Every mode's chart has the same scale.</p>\n")
+        .append("<h3>Latency of every call</h3>\n");
     latencyChart(b, r, results);
   }
 
