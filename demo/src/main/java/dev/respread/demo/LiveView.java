@@ -260,7 +260,8 @@ abstract class LiveView {
       StringBuilder b = new StringBuilder();
       if (drawn > 0) {
         // Back to the first line of the last frame, and clear it and everything below.
-        b.append("\033[").append(drawn).append('F');
+        // (CSI n A, cursor up, which every terminal knows; CSI n F is not everywhere.)
+        b.append("\r\033[").append(drawn).append('A');
       }
       b.append("\033[J");
       List<String> lines = frame();

@@ -109,7 +109,7 @@ class LiveViewTest {
 
     // Up to the first line of the last frame (a line a mode and 2 pods), clear it, redraw.
     String drawn = bytes.toString(StandardCharsets.UTF_8);
-    assertThat(drawn).startsWith("\033[8F\033[J");
+    assertThat(drawn).startsWith("\r\033[8A\033[J");
     assertThat(drawn.split("\n", -1)).hasSize(8 + 1);
   }
 
