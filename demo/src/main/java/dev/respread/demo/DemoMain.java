@@ -22,15 +22,15 @@ import java.util.Map;
  * java -jar demo/target/respread-demo.jar [--pods 2] [--scale-to 4] [--clients 32]
  *     [--min-rate 5] [--max-rate 30] [--warmup 10s] [--run 30s] [--fixed-age 20s]
  *     [--grace 5s] [--modes off,fixed-age,respread] [--seed 1] [--proxy in-process]
- *     [--view in-process] [--scrape-interval 1s] [--report FILE] [--timeline] [--quiet]
+ *     [--view in-process] [--scrape-interval 1s] [--quiet]
  * </pre>
  *
  * <p>While it runs, a terminal shows one screen redrawn in place: a line per mode and a bar per
  * pod of the calls it served in the last second ({@link LiveView}); when the output is not a
- * terminal, a line every few seconds. {@code --timeline} prints what each pod served every second
- * instead, {@code --quiet} only a heading per mode. {@code --report FILE} writes the results as
- * one self-contained HTML page with charts ({@link HtmlReport}) and the raw series beside it as
- * JSON ({@link ReportSeries}).
+ * terminal, a line every few seconds. {@code --timeline} prints what each pod served every
+ * second instead, {@code --quiet} only a heading per mode. {@code --report FILE} writes the
+ * results as one self-contained HTML page with charts ({@link HtmlReport}) and the raw series
+ * beside it as JSON ({@link ReportSeries}).
  *
  * <p>{@code --proxy iptables} makes the Service what kube-proxy writes: iptables DNAT rules with
  * {@code -m statistic --mode random}, in a network namespace the demo creates and deletes (root

@@ -243,14 +243,15 @@ final class ScaleOutScenario {
       return drainsByReason.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** How many seconds at the end of the run the outcome is judged over: a third of the run. */
-    int tailSeconds() {
-      return Math.max(1, (int) scenario.run.getSeconds() / 3);
+    /** The seconds at the end of the run over which the outcome is judged: a third of the run. */
+    private List<Second> tail() {
+      int n = tailSeconds();
+      return timeline.subList(timeline.size() - n, timeline.size());
     }
 
-    /** The seconds at the end of the run over which the outcome is judged. */
-    private List<Second> tail() {
-      return timeline.subList(timeline.size() - tailSeconds(), timeline.size());
+    /** How many seconds at the end of the run the outcome is judged over. */
+    int tailSeconds() {
+      return Math.max(1, (int) scenario.run.getSeconds() / 3);
     }
 
     /** The pods added by the scale-out: their share of all calls at the end of the run. */

@@ -55,7 +55,15 @@ class DemoMainTest {
 
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("[--clients 32]", "[--run 30s]",
         "[--modes off,fixed-age,respread]", "[--proxy in-process]", "[--view in-process]",
-        "[--scrape-interval 1s]", "[--report FILE]", "[--timeline]", "[--quiet]");
+        "[--scrape-interval 1s]", "[--quiet]");
+  }
+
+  @Test
+  void helpListsTheReportAndTheTimeline() throws Exception {
+    assertThat(run("--help")).isZero();
+
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("[--report FILE]", "[--timeline]",
+        "[--quiet]");
   }
 
   @Test
