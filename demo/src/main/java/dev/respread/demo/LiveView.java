@@ -54,6 +54,11 @@ abstract class LiveView {
   /** The running mode has ended. */
   abstract void end(ScaleOutScenario.Result r);
 
+  /** The line above a mode's output where nothing is redrawn, after an empty line. */
+  static String heading(Mode mode) {
+    return "== " + mode.label() + " ==";
+  }
+
   /** A mode's outcome in a line. */
   static String outcome(ScaleOutScenario.Result r) {
     int balance = r.secondsToBalance();
@@ -73,7 +78,8 @@ abstract class LiveView {
 
     @Override
     void start(Mode mode) {
-      out.printf("%n== %s ==%n", mode.label());
+      out.println();
+      out.println(heading(mode));
     }
 
     @Override
@@ -101,7 +107,8 @@ abstract class LiveView {
     @Override
     void start(Mode mode) {
       this.mode = mode.label();
-      out.printf("%n== %s ==%n", mode.label());
+      out.println();
+      out.println(heading(mode));
     }
 
     @Override

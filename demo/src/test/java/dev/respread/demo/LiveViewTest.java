@@ -31,7 +31,7 @@ class LiveViewTest {
 
     run(view, Mode.RESPREAD);
 
-    assertThat(lines()).containsExactly("", "== respread ==",
+    assertThat(lines()).containsExactly("", LiveView.heading(Mode.RESPREAD),
         "respread   4/16 s  calls/s: 100 100  max/mean 1.00  <- scale-out to 10 pods",
         "respread   5/16 s  calls/s: 100 100 0 0 0 0 0 0 0 0  max/mean 5.00",
         "respread  10/16 s  calls/s: 22 18 20 20 20 20 20 20 20 20  max/mean 1.10",
@@ -46,7 +46,7 @@ class LiveViewTest {
 
     List<ScaleOutScenario.Second> timeline = run(view, Mode.OFF);
 
-    List<String> expected = new ArrayList<>(List.of("", "== off =="));
+    List<String> expected = new ArrayList<>(List.of("", LiveView.heading(Mode.OFF)));
     for (ScaleOutScenario.Second s : timeline) {
       expected.add(Report.line(s, SCENARIO));
     }
@@ -61,7 +61,7 @@ class LiveViewTest {
 
     run(view, Mode.OFF);
 
-    assertThat(lines()).containsExactly("", "== off ==");
+    assertThat(lines()).containsExactly("", LiveView.heading(Mode.OFF));
   }
 
   @Test
