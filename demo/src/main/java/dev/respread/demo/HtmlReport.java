@@ -103,7 +103,7 @@ final class HtmlReport {
       "table{border-collapse:collapse;font-size:13px;margin:.5em 0}",
       "th,td{border:1px solid #ccc;padding:3px 7px;vertical-align:top}",
       "th{background:#f4f4f4;text-align:left}td.num,th.num{text-align:right}",
-      "ul.headline li{margin:.2em 0}",
+      "ul.headline li{margin:.2em 0}.scroll{overflow-x:auto}",
       ".legend{font-size:13px;margin:2px 0 10px " + LEFT + "px}",
       ".legend span{display:inline-block;margin-right:14px;white-space:nowrap}",
       ".swatch{display:inline-block;width:12px;height:12px;margin-right:4px;"
@@ -188,7 +188,9 @@ final class HtmlReport {
   /** The comparison table: exactly the terminal table's columns. */
   private static void summary(StringBuilder b, List<ScaleOutScenario.Result> results) {
     List<Report.Column> columns = Report.columns();
-    b.append("<h2>Side by side</h2>\n<table class=\"summary\">\n<thead><tr>");
+    // A wide table scrolls inside its box rather than widening the page.
+    b.append("<h2>Side by side</h2>\n<div class=\"scroll\"><table class=\"summary\">\n")
+        .append("<thead><tr>");
     for (Report.Column c : columns) {
       b.append(c.numeric ? "<th class=\"num\">" : "<th>").append(escape(c.heading))
           .append("</th>");
@@ -202,7 +204,7 @@ final class HtmlReport {
       }
       b.append("</tr>\n");
     }
-    b.append("</tbody>\n</table>\n");
+    b.append("</tbody>\n</table></div>\n");
   }
 
   /** The busiest pod over the mean, every second, every mode in one chart. */
