@@ -1,8 +1,12 @@
 package dev.respread.demo;
 
 import dev.respread.internal.Durations;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +30,13 @@ import java.util.Map;
  *     client-side,l7-proxy] [--seed 1] [--proxy in-process] [--view in-process]
  *     [--scrape-interval 1s] [--goaway-chance 0.02] [--refresh 30s] [--quiet]
  * </pre>
+ *
+ * <p>While it runs, a terminal shows one screen redrawn in place: a line per mode and a bar per
+ * pod of the calls it served in the last second ({@link LiveView}); when the output is not a
+ * terminal, a line every few seconds. {@code --timeline} prints what each pod served every
+ * second instead, {@code --quiet} only a heading per mode. {@code --report FILE} writes the
+ * results as one self-contained HTML page with charts ({@link HtmlReport}) and the raw series
+ * beside it as JSON ({@link ReportSeries}).
  *
  * <p>{@code --proxy iptables} makes the Service what kube-proxy writes: iptables DNAT rules with
  * {@code -m statistic --mode random}, in a network namespace the demo creates and deletes (root
@@ -72,16 +83,28 @@ public final class DemoMain {
 
   /** Runs the demo; see the class comment for the arguments. */
   public static void main(String[] args) throws InterruptedException {
-    System.exit(run(args, System.out, System.err));
+    System.exit(run(args, System.out, System.err, terminalWidth()));
   }
 
-  /** Runs the demo and returns its exit status: 0, or 1 if a call failed, 2, or 3. */
+  /** Runs the demo as output that is not a terminal, and returns its exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+    return run(args, out, err, 0);
+  }
+
+  /**
+   * Runs the demo and returns its exit status: 0, or 1 if a call failed, 2, or 3.
+   *
+   * @param terminal the width of the terminal that {@code out} writes to, or 0 if it is none
+   */
+  static int run(String[] args, PrintStream out, PrintStream err, int terminal)
+      throws InterruptedException {
     if (args.length > 0 && args[0].equals("soak")) {
       return SoakMain.run(List.of(args).subList(1, args.length), out, err);
     }
     Map<String, String> options = new LinkedHashMap<>(DEFAULTS);
     boolean quiet = false;
+    boolean timeline = false;
+    Path report = null;
     ScaleOutScenario scenario;
     List<Mode> modes = new ArrayList<>();
     try {
@@ -89,6 +112,10 @@ public final class DemoMain {
         String a = args[i];
         if (a.equals("--quiet")) {
           quiet = true;
+        } else if (a.equals("--timeline")) {
+          timeline = true;
+        } else if (a.equals("--report") && i + 1 < args.length) {
+          report = reportFile(args[++i]);
         } else if (a.equals("--help") || a.equals("-h")) {
           usage(out);
           return 0;
@@ -123,7 +150,7 @@ public final class DemoMain {
           && !NetnsLauncher.inside()) {
         // The Service becomes iptables rules, or the pods processes of their own: run the demo
         // again in namespaces of its own, which take everything it starts with them.
-        return NetnsLauncher.run(List.of(args), ProcessBuilder.Redirect.INHERIT);
+        return NetnsLauncher.run(List.of(args), ProcessBuilder.Redirect.INHERIT, terminal);
       }
       if (NetnsLauncher.inside()) {
         NetnsLauncher.bringUpLoopback();
@@ -141,19 +168,24 @@ public final class DemoMain {
                 .toLowerCase(Locale.ROOT), prometheusSettings(scenario.environment));
       }
       List<ScaleOutScenario.Result> results = new ArrayList<>();
+      LiveView view = LiveView.of(quiet ? LiveView.Kind.QUIET
+              : timeline ? LiveView.Kind.TIMELINE
+              : terminal > 0 ? LiveView.Kind.TERMINAL : LiveView.Kind.COMPACT,
+          out, scenario, modes, terminal);
       for (Mode mode : modes) {
-        out.printf("%n== %s: %s ==%n", mode.label(), mode.description());
-        boolean print = !quiet;
-        results.add(scenario.run(mode, s -> {
-          if (print) {
-            out.println(Report.line(s, scenario));
-          }
-        }));
+        view.start(mode);
+        ScaleOutScenario.Result r = scenario.run(mode, view::second);
+        view.end(r);
+        results.add(r);
       }
       out.println();
       out.print(Report.table(results));
       for (ScaleOutScenario.Result r : results) {
         out.println(Report.resultLine(r));
+      }
+      if (report != null) {
+        Path series = HtmlReport.write(report, results, Instant.now());
+        out.printf("%nreport: %s (raw series: %s)%n", report, series);
       }
       return results.stream().anyMatch(r -> r.failed > 0) ? 1 : 0;
     } catch (InterruptedException e) {
@@ -163,6 +195,47 @@ public final class DemoMain {
       err.println("respread-demo: could not run: " + e);
       return 3;
     }
+  }
+
+  /** Where {@code --report} writes: a file in a directory that exists. */
+  private static Path reportFile(String v) {
+    Path file = Path.of(v).toAbsolutePath();
+    if (Files.isDirectory(file) || !Files.isDirectory(file.getParent())) {
+      throw new IllegalArgumentException(String.format(
+          "--report: \"%s\" (expected: a file in a directory that exists)", v));
+    }
+    return file;
+  }
+
+  /**
+   * The width of the terminal that standard output is, or 0 if it is not one (CI, a pipe, a
+   * file), or if the terminal cannot redraw ({@code TERM=dumb}). Inside the network namespace
+   * the launcher says so ({@link NetnsLauncher#TERMINAL_VARIABLE}).
+   */
+  static int terminalWidth() {
+    String passed = System.getenv(NetnsLauncher.TERMINAL_VARIABLE);
+    if (passed != null) {
+      return Integer.parseInt(passed);
+    }
+    if (System.console() == null || "dumb".equals(System.getenv("TERM"))
+        || System.getenv("TERM") == null) {
+      return 0;
+    }
+    try {
+      // stty reads the size of the terminal it is given as input.
+      Process stty = new ProcessBuilder("stty", "size")
+          .redirectInput(ProcessBuilder.Redirect.INHERIT)
+          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      String size = new String(stty.getInputStream().readAllBytes()).trim();
+      if (stty.waitFor() == 0 && size.matches("\\d+ \\d+")) {
+        return Math.max(1, Integer.parseInt(size.split(" ")[1]));
+      }
+    } catch (IOException e) {
+      // No stty: the usual width.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 80;
   }
 
   static ScaleOutScenario scenario(Map<String, String> options, Map<String, String> environment) {
@@ -233,6 +306,6 @@ public final class DemoMain {
   private static void usage(PrintStream out) {
     StringBuilder b = new StringBuilder("usage: java -jar respread-demo.jar");
     DEFAULTS.forEach((k, v) -> b.append(" [--").append(k).append(' ').append(v).append(']'));
-    out.println(b.append(" [--quiet]"));
+    out.println(b.append(" [--report FILE] [--timeline] [--quiet]"));
   }
 }

@@ -25,6 +25,11 @@ final class NetnsLauncher {
    * it was killed before it could.
    */
   static final String WORK_DIR_VARIABLE = "DEMO_WORK_DIR";
+  /**
+   * The width of the terminal the child writes to, when it writes to one: its standard input is
+   * not the terminal, so it cannot tell by itself.
+   */
+  static final String TERMINAL_VARIABLE = "DEMO_TERMINAL_WIDTH";
 
   private NetnsLauncher() {}
 
@@ -44,6 +49,15 @@ final class NetnsLauncher {
    */
   static int run(List<String> args, ProcessBuilder.Redirect output)
       throws IOException, InterruptedException {
+    return run(args, output, 0);
+  }
+
+  /**
+   * As {@link #run(List, ProcessBuilder.Redirect)}, with {@code output} a terminal
+   * {@code terminal} columns wide (0: not a terminal).
+   */
+  static int run(List<String> args, ProcessBuilder.Redirect output, int terminal)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("unshare", "--net", "--pid", "--fork",
         "--kill-child", "--",
         ProcessHandle.current().info().command()
@@ -54,6 +68,7 @@ final class NetnsLauncher {
         .redirectOutput(output)
         .redirectErrorStream(true);
     builder.environment().put(INSIDE_VARIABLE, "1");
+    builder.environment().put(TERMINAL_VARIABLE, Integer.toString(terminal));
     Path workDir = Files.createTempDirectory("respread-demo-");
     builder.environment().put(WORK_DIR_VARIABLE, workDir.toString());
     Process child;

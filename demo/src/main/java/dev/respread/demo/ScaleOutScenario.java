@@ -335,8 +335,13 @@ final class ScaleOutScenario {
 
     /** The seconds at the end of the run over which the outcome is judged: a third of the run. */
     private List<Second> tail() {
-      int n = Math.max(1, (int) scenario.run.getSeconds() / 3);
+      int n = tailSeconds();
       return timeline.subList(timeline.size() - n, timeline.size());
+    }
+
+    /** How many seconds at the end of the run the outcome is judged over. */
+    int tailSeconds() {
+      return Math.max(1, (int) scenario.run.getSeconds() / 3);
     }
 
     /** The pods added by the scale-out: their share of all calls at the end of the run. */

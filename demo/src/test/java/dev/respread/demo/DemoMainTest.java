@@ -77,6 +77,23 @@ class DemoMainTest {
   }
 
   @Test
+  void helpListsTheReportAndTheTimeline() throws Exception {
+    assertThat(run("--help")).isZero();
+
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("[--report FILE]", "[--timeline]",
+        "[--quiet]");
+  }
+
+  @Test
+  void aReportInADirectoryThatDoesNotExistIsRefusedBeforeAnythingRuns() throws Exception {
+    assertThat(run("--report", "/nonexistent-dir/report.html")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("respread-demo: --report: "
+        + "\"/nonexistent-dir/report.html\" (expected: a file in a directory that exists)");
+    assertThat(out.size()).isZero();
+  }
+
+  @Test
   void aBadSoakOptionStopsTheSoakWithItsValueAndWhatWasExpected() throws Exception {
     assertThat(run("soak", "--requests", "-1")).isEqualTo(2);
 

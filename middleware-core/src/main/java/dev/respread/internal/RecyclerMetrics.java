@@ -43,6 +43,11 @@ public final class RecyclerMetrics {
   public static final String LOAD_VIEW_STALENESS = "respread.load.view.staleness";
   public static final String LOAD_VIEW_USABLE = "respread.load.view.usable";
   /**
+   * Drains the load rule may still start before its churn allowance refills: a pod that reads hot
+   * with this at 0 waits for the allowance, not for the view.
+   */
+  public static final String LOAD_DRAIN_ALLOWANCE = "respread.load.drain.allowance";
+  /**
    * 1 when the recycler drains connections, 0 when {@code RESPREAD_ENABLED=false} leaves it
    * counting only: what tells an alert on imbalance that respread is meant to act.
    */
@@ -158,7 +163,7 @@ public final class RecyclerMetrics {
   public <T> void gauges(T engine, boolean enabled,
       ToDoubleFunction<T> requests, ToDoubleFunction<T> open, ToDoubleFunction<T> draining,
       Supplier<Number> loadRatio, Supplier<Number> members, Supplier<Number> staleness,
-      Supplier<Number> usable) {
+      Supplier<Number> usable, Supplier<Number> drainAllowance) {
     Tags base = Tags.of("server", server);
     List<Meter> added = new ArrayList<>();
     added.add(FunctionCounter.builder(REQUESTS, engine, requests).tags(base).baseUnit("requests")
@@ -186,6 +191,10 @@ public final class RecyclerMetrics {
     added.add(Gauge.builder(LOAD_VIEW_USABLE, usable).tags(base)
         .description("1 when the load controller trusts the view, 0 when it falls back to the "
             + "age and request rules, NaN without a view")
+        .register(registry));
+    added.add(Gauge.builder(LOAD_DRAIN_ALLOWANCE, drainAllowance).tags(base)
+        .description("Drains the load rule may still start before its churn allowance refills; "
+            + "NaN until the pod first runs hot, and without a view")
         .register(registry));
     synchronized (REGISTRATION) {
       meters.addAll(added);

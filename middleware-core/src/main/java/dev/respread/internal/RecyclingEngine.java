@@ -67,7 +67,8 @@ public final class RecyclingEngine {
     metrics.gauges(this, config.enabled(), RecyclingEngine::totalRequests,
         RecyclingEngine::openConnections,
         RecyclingEngine::drainingConnections, controller::loadRatio, controller::members,
-        () -> controller.stalenessSeconds(ticker.nanoTime()), controller::usable);
+        () -> controller.stalenessSeconds(ticker.nanoTime()), controller::usable,
+        controller::drainAllowance);
   }
 
   public RecyclingConfig config() {

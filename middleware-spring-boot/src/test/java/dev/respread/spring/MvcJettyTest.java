@@ -32,27 +32,15 @@ class MvcJettyTest {
   @Test
   void http1ConnectionsAreRecycledWithoutAFailedRequest() throws Exception {
     assertThat(context.getWebServer().getClass().getSimpleName()).startsWith("Jetty");
-    double before = Drains.forRequestCap(registry, Protocol.HTTP_1_1);
-    Traffic t = Http1Clients.get(port, 4, 30);
-
-    assertThat(t.failures).isEmpty();
-    assertThat(t.succeeded).hasValue(120);
-    assertThat(Drains.forRequestCap(registry, Protocol.HTTP_1_1) - before)
-        .isGreaterThanOrEqualTo(20);
-    assertThat(Drains.forced(registry, Protocol.HTTP_1_1)).isZero();
+    Drains.assertRecycledWithoutAFailure(registry, Protocol.HTTP_1_1,
+        () -> Http1Clients.get(port, Drains.CLIENTS, Drains.REQUESTS));
   }
 
   @Test
   void h2cConnectionsAreRecycledWithoutAFailedRequest() throws Exception {
-    double before = Drains.forRequestCap(registry, Protocol.HTTP_2);
-    Traffic t = Http1Clients.get(port, 4, 30,
-        () -> Http1Clients.client().newBuilder()
-            .protocols(List.of(okhttp3.Protocol.H2_PRIOR_KNOWLEDGE)).build());
-
-    assertThat(t.failures).isEmpty();
-    assertThat(t.succeeded).hasValue(120);
-    assertThat(Drains.forRequestCap(registry, Protocol.HTTP_2) - before)
-        .isGreaterThanOrEqualTo(20);
-    assertThat(Drains.forced(registry, Protocol.HTTP_2)).isZero();
+    Drains.assertRecycledWithoutAFailure(registry, Protocol.HTTP_2,
+        () -> Http1Clients.get(port, Drains.CLIENTS, Drains.REQUESTS,
+            () -> Http1Clients.client().newBuilder()
+                .protocols(List.of(okhttp3.Protocol.H2_PRIOR_KNOWLEDGE)).build()));
   }
 }

@@ -53,11 +53,7 @@ class SpringGrpcTest {
     int port = context.getBean(GrpcServerLifecycle.class).getPort();
     MeterRegistry registry = context.getBean(MeterRegistry.class);
 
-    Traffic t = GrpcClients.echo(port, 4, 30);
-
-    assertThat(t.failures).isEmpty();
-    assertThat(t.succeeded).hasValue(120);
-    assertThat(Drains.forRequestCap(registry, Protocol.GRPC)).isGreaterThanOrEqualTo(20);
-    assertThat(Drains.forced(registry, Protocol.GRPC)).isZero();
+    Drains.assertRecycledWithoutAFailure(registry, Protocol.GRPC,
+        () -> GrpcClients.echo(port, Drains.CLIENTS, Drains.REQUESTS));
   }
 }

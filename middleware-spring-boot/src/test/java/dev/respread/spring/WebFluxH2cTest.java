@@ -1,7 +1,5 @@
 package dev.respread.spring;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.respread.Protocol;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -28,37 +26,20 @@ class WebFluxH2cTest {
 
   @Test
   void h2cConnectionsAreRecycledWithoutAFailedRequest() throws Exception {
-    double before = Drains.forRequestCap(registry, Protocol.HTTP_2);
-    Traffic t = ReactorClients.get(port, 4, 30, HttpProtocol.H2C);
-
-    assertThat(t.failures).isEmpty();
-    assertThat(t.succeeded).hasValue(120);
-    assertThat(Drains.forRequestCap(registry, Protocol.HTTP_2) - before)
-        .isGreaterThanOrEqualTo(20);
-    assertThat(Drains.forced(registry, Protocol.HTTP_2)).isZero();
+    Drains.assertRecycledWithoutAFailure(registry, Protocol.HTTP_2,
+        () -> ReactorClients.get(port, Drains.CLIENTS, Drains.REQUESTS, HttpProtocol.H2C));
   }
 
   @Test
   void http1ConnectionsBesideH2cAreRecycledWithoutAFailedRequest() throws Exception {
-    double before = Drains.forRequestCap(registry, Protocol.HTTP_1_1);
-    Traffic t = ReactorClients.get(port, 4, 30, HttpProtocol.HTTP11);
-
-    assertThat(t.failures).isEmpty();
-    assertThat(t.succeeded).hasValue(120);
-    assertThat(Drains.forRequestCap(registry, Protocol.HTTP_1_1) - before)
-        .isGreaterThanOrEqualTo(20);
-    assertThat(Drains.forced(registry, Protocol.HTTP_1_1)).isZero();
+    Drains.assertRecycledWithoutAFailure(registry, Protocol.HTTP_1_1,
+        () -> ReactorClients.get(port, Drains.CLIENTS, Drains.REQUESTS, HttpProtocol.HTTP11));
   }
 
   @Test
   void connectionsUpgradedToH2cAreRecycledWithoutAFailedRequest() throws Exception {
-    double before = Drains.forRequestCap(registry, Protocol.HTTP_2);
-    Traffic t = ReactorClients.get(port, 4, 30, HttpProtocol.HTTP11, HttpProtocol.H2C);
-
-    assertThat(t.failures).isEmpty();
-    assertThat(t.succeeded).hasValue(120);
-    assertThat(Drains.forRequestCap(registry, Protocol.HTTP_2) - before)
-        .isGreaterThanOrEqualTo(20);
-    assertThat(Drains.forced(registry, Protocol.HTTP_2)).isZero();
+    Drains.assertRecycledWithoutAFailure(registry, Protocol.HTTP_2,
+        () -> ReactorClients.get(port, Drains.CLIENTS, Drains.REQUESTS, HttpProtocol.HTTP11,
+            HttpProtocol.H2C));
   }
 }
